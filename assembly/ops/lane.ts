@@ -1,0 +1,49 @@
+// Arithmetic over one "lane": a v128 (four f32) in the SIMD body, an f32 in the scalar tail.
+// Each kernel writes its update once, generic over the lane type, so the SIMD body and
+// the scalar tail run the same operations in the same order and round identically.
+// The type test is resolved at compile time: no branch survives in the binary.
+
+@inline export function ld<T>(ptr: usize): T {
+  if (isVector<T>()) return <T>v128.load(ptr);
+  return <T>load<f32>(ptr);
+}
+
+@inline export function st<T>(ptr: usize, value: T): void {
+  if (isVector<T>()) v128.store(ptr, <v128>value);
+  else store<f32>(ptr, <f32>value);
+}
+
+@inline export function splat<T>(x: f32): T {
+  if (isVector<T>()) return <T>f32x4.splat(x);
+  return <T>x;
+}
+
+@inline export function add<T>(a: T, b: T): T {
+  if (isVector<T>()) return <T>f32x4.add(<v128>a, <v128>b);
+  return <T>(<f32>a + <f32>b);
+}
+
+@inline export function sub<T>(a: T, b: T): T {
+  if (isVector<T>()) return <T>f32x4.sub(<v128>a, <v128>b);
+  return <T>(<f32>a - <f32>b);
+}
+
+@inline export function mul<T>(a: T, b: T): T {
+  if (isVector<T>()) return <T>f32x4.mul(<v128>a, <v128>b);
+  return <T>(<f32>a * <f32>b);
+}
+
+@inline export function div<T>(a: T, b: T): T {
+  if (isVector<T>()) return <T>f32x4.div(<v128>a, <v128>b);
+  return <T>(<f32>a / <f32>b);
+}
+
+@inline export function sqrt<T>(a: T): T {
+  if (isVector<T>()) return <T>f32x4.sqrt(<v128>a);
+  return <T>Mathf.sqrt(<f32>a);
+}
+
+@inline export function max<T>(a: T, b: T): T {
+  if (isVector<T>()) return <T>f32x4.max(<v128>a, <v128>b);
+  return <T>Mathf.max(<f32>a, <f32>b);
+}

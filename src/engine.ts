@@ -1,0 +1,175 @@
+import { createJsKernels } from "./backend/js-kernels.js";
+import { hasWasmSimd, wasmApi } from "./backend/detect.js";
+import { BACKEND_NAMES, type Backend, type BackendName, type Kernels } from "./backend/types.js";
+import { createWasmBackend } from "./backend/wasm.js";
+import { OptimError } from "./errors.js";
+import { createStorage, Heap, MAX_PAGES } from "./memory/heap.js";
+import { Param, type ParamOptions, type ParamSize } from "./param.js";
+
+export type BackendChoice = BackendName | "auto";
+
+export interface EngineOptions {
+  /** "auto" (default) takes the fastest that works here: wasm-simd, then wasm, then js. */
+  backend?: BackendChoice;
+  /** Heap bytes to reserve up front (default 1 MiB); the heap grows on demand. */
+  initialBytes?: number;
+  /** The most the heap may grow to (default and ceiling: 4 GiB, the wasm32 limit). */
+  maxBytes?: number;
+  /** Receives the one warning given when WebAssembly fails and a slower backend is used. */
+  onWarning?: (message: string) => void;
+}
+
+const MAX_BYTES = MAX_PAGES * 65536;
+
+/**
+ * Owns the heap that every parameter, gradient and optimizer state lives in, and the backend
+ * that runs the kernels over it. Create one with `createEngine()`.
+ */
+export class Engine {
+  readonly heap: Heap;
+  private backendImpl: Backend;
+  private readonly onWarning: (message: string) => void;
+  private swapToken = 0;
+  private isDisposed = false;
+
+  private constructor(heap: Heap, backend: Backend, onWarning: (message: string) => void) {
+    this.heap = heap;
+    this.backendImpl = backend;
+    this.onWarning = onWarning;
+  }
+
+  /** @internal use createEngine */
+  static async create(options: EngineOptions = {}): Promise<Engine> {
+    const choice = options.backend ?? "auto";
+    checkBackendChoice(choice);
+    const maxBytes = options.maxBytes ?? MAX_BYTES;
+    const initialBytes = options.initialBytes ?? 1 << 20;
+    if (!(maxBytes > 0 && maxBytes <= MAX_BYTES)) {
+      throw new OptimError("INVALID_ARGUMENT", `maxBytes must be in (0, ${MAX_BYTES}], got ${maxBytes}`);
+    }
+    if (!(initialBytes >= 0 && initialBytes <= maxBytes)) {
+      throw new OptimError("INVALID_ARGUMENT", `initialBytes must be in [0, maxBytes], got ${initialBytes}`);
+    }
+    const heap = new Heap(createStorage({ initialBytes, maxBytes }), maxBytes);
+    const onWarning = options.onWarning ?? ((message: string) => console.warn(message));
+    const engine = new Engine(heap, { name: "js", kernels: createJsKernels(heap) }, onWarning);
+    await engine.setBackend(choice);
+    return engine;
+  }
+
+  /** The backend running the kernels now. */
+  get backend(): BackendName {
+    return this.backendImpl.name;
+  }
+
+  /** @internal the current backend's kernels, looked up on every step */
+  get kernels(): Kernels {
+    return this.backendImpl.kernels;
+  }
+
+  /** Whether `data`/`grad` views taken before the heap grows stay live (shared or resizable memory). */
+  get viewsSurviveGrowth(): boolean {
+    return this.heap.storage.viewsSurviveGrowth;
+  }
+
+  get disposed(): boolean {
+    return this.isDisposed;
+  }
+
+  /**
+   * Switches backend at runtime. Every backend runs on the same heap, so parameters, gradients
+   * and optimizer state stay where they are: nothing is copied and every handle stays valid.
+   * "auto" picks the fastest available. Rejects with BACKEND_UNAVAILABLE (and keeps the current
+   * backend) when the named one cannot run here.
+   */
+  async setBackend(choice: BackendChoice): Promise<BackendName> {
+    this.assertLive();
+    checkBackendChoice(choice);
+    const token = ++this.swapToken;
+    const backend = choice === "auto" ? await this.bestBackend() : await this.loadBackend(choice);
+    // A later setBackend call that finished first wins; this stale one is dropped.
+    if (token === this.swapToken && !this.isDisposed) this.backendImpl = backend;
+    return this.backendImpl.name;
+  }
+
+  /** Which backends can run in this environment (without compiling anything). */
+  availableBackends(): BackendName[] {
+    const wasm = wasmApi() !== undefined && this.heap.storage.memory !== null;
+    return BACKEND_NAMES.filter((name) => name === "js" || (wasm && (name === "wasm" || hasWasmSimd())));
+  }
+
+  /**
+   * A new parameter, zero-filled: `param(128)`, `param([784, 128])`, or from initial values
+   * `param(new Float32Array([...]), { shape: [2, 3] })`.
+   */
+  param(init: ParamSize | Float32Array | Float64Array, options: ParamOptions = {}): Param {
+    this.assertLive();
+    const values = ArrayBuffer.isView(init) ? init : undefined;
+    const shape = values ? (options.shape ?? [values.length]) : typeof init === "number" ? [init] : (init as readonly number[]);
+    checkShape(shape);
+    const length = shape.reduce((a, b) => a * b, 1);
+    if (values && values.length !== length) {
+      throw new OptimError("SHAPE_MISMATCH", `initial values have length ${values.length}, shape [${shape.join(", ")}] needs ${length}`);
+    }
+    if (options.name !== undefined && typeof options.name !== "string") {
+      throw new OptimError("INVALID_ARGUMENT", `a parameter name must be a string, got ${typeof options.name}`);
+    }
+    const param = new Param(this, shape, options.name);
+    if (values) param.data.set(values);
+    return param;
+  }
+
+  /** Drops the backend and heap. Parameters and optimizers of this engine are unusable after. */
+  dispose(): void {
+    this.isDisposed = true;
+  }
+
+  /** @internal */
+  assertLive(): void {
+    if (this.isDisposed) throw new OptimError("DISPOSED", "the engine has been disposed");
+  }
+
+  private async bestBackend(): Promise<Backend> {
+    let failure: string | undefined;
+    for (const name of this.availableBackends()) {
+      try {
+        const backend = await this.loadBackend(name);
+        if (failure) this.onWarning(`wasm-optim: ${failure}; using the ${name} backend instead`);
+        return backend;
+      } catch (error) {
+        // A Content-Security-Policy without 'wasm-unsafe-eval' makes compile throw: fall through.
+        failure ??= `the ${name} backend failed to start (${String(error)})`;
+      }
+    }
+    return this.loadBackend("js");
+  }
+
+  private async loadBackend(name: BackendName): Promise<Backend> {
+    if (name === "js") return { name, kernels: createJsKernels(this.heap) };
+    const memory = this.heap.storage.memory;
+    if (!memory) throw new OptimError("BACKEND_UNAVAILABLE", `${name} needs WebAssembly, which is not available here`);
+    try {
+      return await createWasmBackend(name === "wasm-simd", memory, this.heap.storage.kind === "wasm-shared");
+    } catch (error) {
+      if (error instanceof OptimError) throw error;
+      throw new OptimError("BACKEND_UNAVAILABLE", `${name} could not start: ${String(error)}`);
+    }
+  }
+}
+
+/** Creates an engine; see EngineOptions. */
+export function createEngine(options?: EngineOptions): Promise<Engine> {
+  return Engine.create(options);
+}
+
+function checkBackendChoice(choice: unknown): asserts choice is BackendChoice {
+  if (choice !== "auto" && !BACKEND_NAMES.includes(choice as BackendName)) {
+    throw new OptimError("INVALID_ARGUMENT", `unknown backend ${JSON.stringify(choice)}; expected auto, ${BACKEND_NAMES.join(", ")}`);
+  }
+}
+
+function checkShape(shape: readonly number[]): void {
+  if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
+    throw new OptimError("INVALID_ARGUMENT", `a shape must be non-negative integers, got ${JSON.stringify(shape)}`);
+  }
+}

@@ -1,0 +1,8 @@
+// The public API of wasm-optim.
+export { createEngine, Engine, type BackendChoice, type EngineOptions } from "./engine.js";
+export type { BackendName } from "./backend/types.js";
+export { Param, type ParamOptions, type ParamSize } from "./param.js";
+export { OptimError, type ErrorCode } from "./errors.js";
+export { Optimizer, type GroupInput, type ParamGroup } from "./optim/optimizer.js";
+export { SGD, type SGDOptions } from "./optim/sgd.js";
+export { Adam, AdamW, type AdamOptions } from "./optim/adam.js";

@@ -1,0 +1,91 @@
+import type { Kernels } from "../backend/types.js";
+import type { Param } from "../param.js";
+import { bool, num } from "./hyper.js";
+import { Optimizer, type GroupInput, type GroupLayout, type OptimizerSpec, type ParamGroup } from "./optimizer.js";
+
+export type AdamOptions = {
+  /** Learning rate η (default 1e-3). */
+  lr: number;
+  /** Decay of the first moment, β1 in [0, 1) (default 0.9). */
+  beta1: number;
+  /** Decay of the second moment, β2 in [0, 1) (default 0.999). */
+  beta2: number;
+  /** Added to √v̂ in the denominator, outside the square root as in PyTorch (default 1e-8). */
+  eps: number;
+  /** Weight decay: L2 (added to the gradient) for Adam, decoupled for AdamW. */
+  weightDecay: number;
+  /** Use the running maximum of v̂ (Reddi et al., "On the Convergence of Adam and Beyond"). */
+  amsgrad: boolean;
+  /** Ascend instead of descend (default false). */
+  maximize: boolean;
+};
+
+const rules = (weightDecay: number) => ({
+  lr: num(1e-3, { min: 0 }),
+  beta1: num(0.9, { min: 0, max: 1, maxOpen: true }),
+  beta2: num(0.999, { min: 0, max: 1, maxOpen: true }),
+  eps: num(1e-8, { min: 0, minOpen: true }),
+  weightDecay: num(weightDecay, { min: 0 }),
+  amsgrad: bool(false),
+  maximize: bool(false),
+});
+
+const slots = ["expAvg", "expAvgSq", "maxExpAvgSq"] as const;
+const slotActive = (group: AdamOptions, k: number) => k < 2 || group.amsgrad;
+
+const ADAM: OptimizerSpec<AdamOptions> = { kind: "Adam", rules: rules(0), slots, slotActive };
+const ADAMW: OptimizerSpec<AdamOptions> = { kind: "AdamW", rules: rules(1e-2), slots, slotActive };
+
+/**
+ * Adam (Kingma & Ba, Algorithm 1) with PyTorch's formula and defaults.
+ *
+ * At step t, with g' = ±g + weightDecay·θ (L2; sign − when maximize):
+ *   m ← β1·m + (1 − β1)·g'          v ← β2·v + (1 − β2)·g'²
+ *   (amsgrad) v̂max ← max(v̂max, v), used for v below
+ *   θ ← θ − η/(1 − β1ᵗ) · m / (√v / √(1 − β2ᵗ) + ε)
+ * The bias corrections are computed once per step in float64; the kernel evaluates the same
+ * expression with one division: (η·√bc2/bc1)·m / (√v + ε·√bc2).
+ *
+ * ε sits outside the square root and is not bias-corrected, as in PyTorch and Optax. TensorFlow.js
+ * and Keras use ε̂ = ε·√(1 − β2ᵗ) (the "epsilon hat" of the paper's section 2), which differs
+ * only while t is small.
+ *
+ * State: `expAvg`, `expAvgSq`, and `maxExpAvgSq` when amsgrad.
+ */
+export class Adam extends Optimizer<AdamOptions> {
+  constructor(params: readonly Param[] | readonly GroupInput<AdamOptions>[], options: Partial<AdamOptions> = {}) {
+    super(ADAM, params, options);
+  }
+
+  protected update(kernels: Kernels, group: ParamGroup<AdamOptions>, layout: GroupLayout): void {
+    adamUpdate(kernels, group, layout, false);
+  }
+}
+
+/**
+ * AdamW (Loshchilov & Hutter): Adam with decoupled weight decay, θ ← θ·(1 − η·weightDecay)
+ * before the Adam update, as torch.optim.AdamW (default weightDecay 1e-2).
+ */
+export class AdamW extends Optimizer<AdamOptions> {
+  constructor(params: readonly Param[] | readonly GroupInput<AdamOptions>[], options: Partial<AdamOptions> = {}) {
+    super(ADAMW, params, options);
+  }
+
+  protected update(kernels: Kernels, group: ParamGroup<AdamOptions>, layout: GroupLayout): void {
+    adamUpdate(kernels, group, layout, true);
+  }
+}
+
+function adamUpdate(kernels: Kernels, group: ParamGroup<AdamOptions>, layout: GroupLayout, decoupled: boolean): void {
+  const { lr, beta1, beta2, eps, weightDecay } = group;
+  const t = layout.step;
+  const bc1 = 1 - Math.pow(beta1, t);
+  const sqrtBc2 = Math.sqrt(1 - Math.pow(beta2, t));
+  const slots = layout.slots;
+  kernels.adam(
+    layout.data, layout.grad, slots[0], slots[1], slots[2], layout.n,
+    group.maximize ? -1 : 1, decoupled ? 0 : weightDecay, decoupled ? 1 - lr * weightDecay : 1,
+    beta1, 1 - beta1, beta2, 1 - beta2,
+    (lr * sqrtBc2) / bc1, eps * sqrtBc2, group.amsgrad,
+  );
+}

@@ -1,0 +1,61 @@
+import { OptimError } from "../errors.js";
+
+/** A rule for one hyperparameter: its default and a check that says what is wrong, or nothing. */
+export interface Rule<T> {
+  readonly default: T;
+  /** Returns undefined when the value is valid, else the expected range ("in [0, 1)"). */
+  check(value: unknown): string | undefined;
+}
+
+export type Hyperparameters = Record<string, number | boolean | string>;
+export type Rules<H extends Hyperparameters> = { readonly [K in keyof H]: Rule<H[K]> };
+
+interface Range {
+  min?: number;
+  max?: number;
+  /** Exclude the bound itself. */
+  minOpen?: boolean;
+  maxOpen?: boolean;
+}
+
+/** A finite number within a range, e.g. num(0.9, { min: 0, max: 1, maxOpen: true }) for [0, 1). */
+export function num(defaultValue: number, { min = -Infinity, max = Infinity, minOpen = false, maxOpen = false }: Range = {}): Rule<number> {
+  const expected =
+    `a finite number in ${minOpen ? "(" : "["}${min}, ${max}${maxOpen ? ")" : "]"}`.replace("[-Infinity", "(-Infinity").replace("Infinity]", "Infinity)");
+  return {
+    default: defaultValue,
+    check(value) {
+      if (typeof value !== "number" || !Number.isFinite(value)) return expected;
+      if (minOpen ? value <= min : value < min) return expected;
+      if (maxOpen ? value >= max : value > max) return expected;
+      return undefined;
+    },
+  };
+}
+
+export function bool(defaultValue: boolean): Rule<boolean> {
+  return { default: defaultValue, check: (value) => (typeof value === "boolean" ? undefined : "true or false") };
+}
+
+export function oneOf<T extends string>(defaultValue: T, choices: readonly T[]): Rule<T> {
+  const expected = `one of ${choices.map((c) => JSON.stringify(c)).join(", ")}`;
+  return { default: defaultValue, check: (value) => (choices.includes(value as T) ? undefined : expected) };
+}
+
+/** Throws INVALID_HYPERPARAMETER naming the option, its value and the expected range. */
+export function invalid(owner: string, key: string, value: unknown, expected: string): never {
+  throw new OptimError("INVALID_HYPERPARAMETER", `${owner}: invalid ${key} ${formatValue(value)}, expected ${expected}`);
+}
+
+function formatValue(value: unknown): string {
+  return typeof value === "string" ? JSON.stringify(value) : String(value);
+}
+
+/** Checks every rule against `values`; used in constructors and before every step. */
+export function checkAll<H extends Hyperparameters>(owner: string, rules: Rules<H>, keys: readonly (keyof H & string)[], values: H): void {
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i];
+    const problem = rules[key].check(values[key]);
+    if (problem !== undefined) invalid(owner, key, values[key], problem);
+  }
+}

@@ -1,0 +1,147 @@
+import { OptimError } from "./errors.js";
+import { Block } from "./memory/block.js";
+import type { Engine } from "./engine.js";
+import type { Heap } from "./memory/heap.js";
+
+/** A parameter's size: a length, or a shape whose product is the length. */
+export type ParamSize = number | readonly number[];
+
+export interface ParamOptions {
+  /** A name, used in messages and to match saved state. */
+  name?: string;
+  /** The shape, when the first argument gives initial values. */
+  shape?: readonly number[];
+}
+
+/** Who owns a parameter's storage once an optimizer has packed it. */
+export interface ParamOwner {
+  readonly disposed: boolean;
+}
+
+/**
+ * A float32 tensor in the engine's heap with its gradient. `data` and `grad` are zero-copy
+ * views; read them when you need them rather than keeping them across allocations
+ * (see `Engine.viewsSurviveGrowth`).
+ */
+export class Param {
+  readonly name: string | undefined;
+  readonly shape: readonly number[];
+  readonly length: number;
+  /** @internal the optimizer that packed this parameter, if any */
+  owner: ParamOwner | null = null;
+  private dataBlock: Block | null;
+  private gradBlock: Block | null;
+  private dataPtr: number;
+  private gradPtr: number;
+  private dataView: Float32Array | null = null;
+  private gradView: Float32Array | null = null;
+
+  private readonly heap: Heap;
+
+  /** @internal use Engine.param */
+  constructor(
+    readonly engine: Engine,
+    shape: readonly number[],
+    name: string | undefined,
+  ) {
+    const heap = (this.heap = engine.heap);
+    this.shape = Object.freeze(shape.slice());
+    this.length = shape.reduce((a, b) => a * b, 1);
+    this.name = name;
+    this.dataBlock = Block.alloc(heap, this.length);
+    try {
+      this.gradBlock = Block.alloc(heap, this.length);
+    } catch (error) {
+      this.dataBlock.release();
+      throw error;
+    }
+    this.dataPtr = this.dataBlock.offset;
+    this.gradPtr = this.gradBlock.offset;
+  }
+
+  get disposed(): boolean {
+    return this.dataBlock === null;
+  }
+
+  /** The values, a zero-copy view into the heap. */
+  get data(): Float32Array {
+    this.assertLive();
+    const heapBuffer = this.heap.f32.buffer;
+    if (this.dataView?.buffer !== heapBuffer) this.dataView = new Float32Array(heapBuffer, this.dataPtr, this.length);
+    return this.dataView;
+  }
+
+  /** The gradient, a zero-copy view into the heap; fill it before `optimizer.step()`. */
+  get grad(): Float32Array {
+    this.assertLive();
+    const heapBuffer = this.heap.f32.buffer;
+    if (this.gradView?.buffer !== heapBuffer) this.gradView = new Float32Array(heapBuffer, this.gradPtr, this.length);
+    return this.gradView;
+  }
+
+  /** Copies values in, after checking their length. */
+  setData(values: ArrayLike<number>): void {
+    this.checkLength(values, "data");
+    this.data.set(values);
+  }
+
+  /** Copies a gradient in, after checking its length. */
+  setGrad(values: ArrayLike<number>): void {
+    this.checkLength(values, "gradient");
+    this.grad.set(values);
+  }
+
+  /** Frees the storage (once every parameter packed with it is disposed). Idempotent. */
+  dispose(): void {
+    if (this.dataBlock === null) return;
+    this.dataBlock.release();
+    this.gradBlock!.release();
+    this.dataBlock = this.gradBlock = null;
+    this.dataView = this.gradView = null;
+  }
+
+  /** @internal byte offset of the values */
+  get dataOffset(): number {
+    return this.dataPtr;
+  }
+
+  /** @internal byte offset of the gradient */
+  get gradOffset(): number {
+    return this.gradPtr;
+  }
+
+  /** @internal moves the storage into blocks packed by an optimizer (values and gradient copied). */
+  relocate(dataBlock: Block, dataPtr: number, gradBlock: Block, gradPtr: number): void {
+    const h = this.heap.f32;
+    h.copyWithin(dataPtr >>> 2, this.dataPtr >>> 2, (this.dataPtr >>> 2) + this.length);
+    h.copyWithin(gradPtr >>> 2, this.gradPtr >>> 2, (this.gradPtr >>> 2) + this.length);
+    this.dataBlock!.release();
+    this.gradBlock!.release();
+    this.dataBlock = dataBlock;
+    this.gradBlock = gradBlock;
+    this.dataPtr = dataPtr;
+    this.gradPtr = gradPtr;
+    this.dataView = this.gradView = null;
+  }
+
+  /** @internal */
+  assertLive(): void {
+    this.engine.assertLive();
+    if (this.dataBlock === null) throw new OptimError("DISPOSED", `parameter ${this.label} has been disposed`);
+  }
+
+  /** @internal how messages name this parameter */
+  get label(): string {
+    return this.name === undefined ? `[${this.shape.join(", ")}]` : `"${this.name}"`;
+  }
+
+  private checkLength(values: ArrayLike<number>, what: string): void {
+    this.assertLive();
+    if (values?.length !== this.length) {
+      throw new OptimError(
+        "SHAPE_MISMATCH",
+        `${what} for parameter ${this.label} has length ${values?.length}, expected ${this.length}`,
+      );
+    }
+  }
+}
