@@ -1,4 +1,4 @@
-import { createJsKernels } from "./backend/js-kernels.js";
+import { createJsKernels } from "./backend/js/index.js";
 import { hasWasmSimd, wasmApi } from "./backend/detect.js";
 import { BACKEND_NAMES, type Backend, type BackendName, type Kernels } from "./backend/types.js";
 import { createWasmBackend } from "./backend/wasm.js";

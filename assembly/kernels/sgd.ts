@@ -3,67 +3,67 @@ import { ld, st, splat, add, sub, mul } from "../ops/lane";
 // Pointers are byte offsets of 16-byte-aligned f32 blocks; n may be any length
 // (the SIMD body covers n & ~3 elements, the scalar tail the rest).
 
-/** p ← p − lr·(sign·g + wd·p): SGD without momentum. */
-export function sgd(p: usize, g: usize, n: i32, lr: f32, sign: f32, weightDecay: f32): void {
+/** p ← p − lr·(gScale·g + wd·p): SGD without momentum. */
+export function sgd(p: usize, g: usize, n: i32, lr: f32, gScale: f32, weightDecay: f32): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
-    const lrV = splat<v128>(lr), signV = splat<v128>(sign), wdV = splat<v128>(weightDecay);
+    const lrV = splat<v128>(lr), gScaleV = splat<v128>(gScale), wdV = splat<v128>(weightDecay);
     for (; i + 4 <= n; i += 4) {
       const o = <usize>i << 2;
-      sgdLane<v128>(p + o, g + o, lrV, signV, wdV);
+      sgdLane<v128>(p + o, g + o, lrV, gScaleV, wdV);
     }
   }
   for (; i < n; i++) {
     const o = <usize>i << 2;
-    sgdLane<f32>(p + o, g + o, lr, sign, weightDecay);
+    sgdLane<f32>(p + o, g + o, lr, gScale, weightDecay);
   }
 }
 
-@inline function sgdLane<T>(p: usize, g: usize, lr: T, sign: T, wd: T): void {
+@inline function sgdLane<T>(p: usize, g: usize, lr: T, gScale: T, wd: T): void {
   const pi = ld<T>(p);
-  const gi = add<T>(mul<T>(sign, ld<T>(g)), mul<T>(wd, pi));
+  const gi = add<T>(mul<T>(gScale, ld<T>(g)), mul<T>(wd, pi));
   st<T>(p, sub<T>(pi, mul<T>(lr, gi)));
 }
 
 /**
  * SGD with a momentum buffer b:
- *   g' = sign·g + wd·p;  b ← bufDecay·b + gradScale·g';  d = nesterov ? g' + μ·b : b;  p ← p − lr·d.
- * PyTorch's form passes (bufDecay, gradScale) = (0, 1) on the first step and (μ, 1 − dampening)
+ *   g' = gScale·g + wd·p;  b ← bufDecay·b + bufGradScale·g';  d = nesterov ? g' + μ·b : b;  p ← p − lr·d.
+ * PyTorch's form passes (bufDecay, bufGradScale) = (0, 1) on the first step and (μ, 1 − dampening)
  * after; the EMA form passes (β, 1 − β) on every step.
  */
 export function sgdMomentum(
   p: usize, g: usize, buf: usize, n: i32,
-  lr: f32, sign: f32, weightDecay: f32, bufDecay: f32, gradScale: f32, mu: f32, nesterov: bool,
+  lr: f32, gScale: f32, weightDecay: f32, bufDecay: f32, bufGradScale: f32, mu: f32, nesterov: bool,
 ): void {
-  if (nesterov) sgdMomentumLoop(p, g, buf, n, lr, sign, weightDecay, bufDecay, gradScale, mu, true);
-  else sgdMomentumLoop(p, g, buf, n, lr, sign, weightDecay, bufDecay, gradScale, mu, false);
+  if (nesterov) sgdMomentumLoop(p, g, buf, n, lr, gScale, weightDecay, bufDecay, bufGradScale, mu, true);
+  else sgdMomentumLoop(p, g, buf, n, lr, gScale, weightDecay, bufDecay, bufGradScale, mu, false);
 }
 
 @inline function sgdMomentumLoop(
   p: usize, g: usize, buf: usize, n: i32,
-  lr: f32, sign: f32, wd: f32, bufDecay: f32, gradScale: f32, mu: f32, nesterov: bool,
+  lr: f32, gScale: f32, wd: f32, bufDecay: f32, bufGradScale: f32, mu: f32, nesterov: bool,
 ): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
-    const lrV = splat<v128>(lr), signV = splat<v128>(sign), wdV = splat<v128>(wd);
-    const decayV = splat<v128>(bufDecay), scaleV = splat<v128>(gradScale), muV = splat<v128>(mu);
+    const lrV = splat<v128>(lr), gScaleV = splat<v128>(gScale), wdV = splat<v128>(wd);
+    const decayV = splat<v128>(bufDecay), bufGradScaleV = splat<v128>(bufGradScale), muV = splat<v128>(mu);
     for (; i + 4 <= n; i += 4) {
       const o = <usize>i << 2;
-      momentumLane<v128>(p + o, g + o, buf + o, lrV, signV, wdV, decayV, scaleV, muV, nesterov);
+      momentumLane<v128>(p + o, g + o, buf + o, lrV, gScaleV, wdV, decayV, bufGradScaleV, muV, nesterov);
     }
   }
   for (; i < n; i++) {
     const o = <usize>i << 2;
-    momentumLane<f32>(p + o, g + o, buf + o, lr, sign, wd, bufDecay, gradScale, mu, nesterov);
+    momentumLane<f32>(p + o, g + o, buf + o, lr, gScale, wd, bufDecay, bufGradScale, mu, nesterov);
   }
 }
 
 @inline function momentumLane<T>(
-  p: usize, g: usize, buf: usize, lr: T, sign: T, wd: T, bufDecay: T, gradScale: T, mu: T, nesterov: bool,
+  p: usize, g: usize, buf: usize, lr: T, gScale: T, wd: T, bufDecay: T, bufGradScale: T, mu: T, nesterov: bool,
 ): void {
   const pi = ld<T>(p);
-  const gi = add<T>(mul<T>(sign, ld<T>(g)), mul<T>(wd, pi));
-  const bi = add<T>(mul<T>(bufDecay, ld<T>(buf)), mul<T>(gradScale, gi));
+  const gi = add<T>(mul<T>(gScale, ld<T>(g)), mul<T>(wd, pi));
+  const bi = add<T>(mul<T>(bufDecay, ld<T>(buf)), mul<T>(bufGradScale, gi));
   st<T>(buf, bi);
   const d = nesterov ? add<T>(gi, mul<T>(mu, bi)) : bi;
   st<T>(p, sub<T>(pi, mul<T>(lr, d)));

@@ -58,7 +58,7 @@ export class Adam extends Optimizer<AdamOptions> {
   }
 
   protected update(kernels: Kernels, group: ParamGroup<AdamOptions>, layout: GroupLayout): void {
-    adamUpdate(kernels, group, layout, false);
+    adamUpdate(kernels, group, layout, this.gScale(group.maximize), false);
   }
 }
 
@@ -72,11 +72,11 @@ export class AdamW extends Optimizer<AdamOptions> {
   }
 
   protected update(kernels: Kernels, group: ParamGroup<AdamOptions>, layout: GroupLayout): void {
-    adamUpdate(kernels, group, layout, true);
+    adamUpdate(kernels, group, layout, this.gScale(group.maximize), true);
   }
 }
 
-function adamUpdate(kernels: Kernels, group: ParamGroup<AdamOptions>, layout: GroupLayout, decoupled: boolean): void {
+function adamUpdate(kernels: Kernels, group: ParamGroup<AdamOptions>, layout: GroupLayout, gScale: number, decoupled: boolean): void {
   const { lr, beta1, beta2, eps, weightDecay } = group;
   const t = layout.step;
   const bc1 = 1 - Math.pow(beta1, t);
@@ -84,7 +84,7 @@ function adamUpdate(kernels: Kernels, group: ParamGroup<AdamOptions>, layout: Gr
   const slots = layout.slots;
   kernels.adam(
     layout.data, layout.grad, slots[0], slots[1], slots[2], layout.n,
-    group.maximize ? -1 : 1, decoupled ? 0 : weightDecay, decoupled ? 1 - lr * weightDecay : 1,
+    gScale, decoupled ? 0 : weightDecay, decoupled ? 1 - lr * weightDecay : 1,
     beta1, 1 - beta1, beta2, 1 - beta2,
     (lr * sqrtBc2) / bc1, eps * sqrtBc2, group.amsgrad,
   );

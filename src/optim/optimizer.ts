@@ -58,6 +58,8 @@ export abstract class Optimizer<H extends Hyperparameters> {
   /** The defaults each new param group starts from. */
   readonly defaults: Readonly<H>;
   protected readonly layouts: GroupLayout[] = [];
+  /** Multiplies every gradient in this step (the clipping coefficient; 1 when not clipping). */
+  protected clipCoef = 1;
   private readonly spec: OptimizerSpec<H>;
   private readonly keys: readonly (keyof H & string)[];
   private isDisposed = false;
@@ -147,6 +149,14 @@ export abstract class Optimizer<H extends Hyperparameters> {
     this.isDisposed = true;
     for (const layout of this.layouts) for (const block of layout.slotBlocks) block?.release();
     for (const group of this.paramGroups) for (const param of group.params) param.owner = null;
+  }
+
+  /**
+   * The factor every kernel applies to the raw gradient (its `gScale` argument): the sign of
+   * `maximize` times this step's clipping coefficient, so clipping costs no extra pass.
+   */
+  protected gScale(maximize: boolean): number {
+    return maximize ? -this.clipCoef : this.clipCoef;
   }
 
   /** Runs the family's kernel over one group; `layout.step` already counts this step. */

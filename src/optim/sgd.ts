@@ -68,16 +68,16 @@ export class SGD extends Optimizer<SGDOptions> {
   }
 
   protected update(kernels: Kernels, group: ParamGroup<SGDOptions>, layout: GroupLayout): void {
-    const sign = group.maximize ? -1 : 1;
+    const gScale = this.gScale(group.maximize);
     const mu = group.momentum;
     if (mu === 0) {
-      kernels.sgd(layout.data, layout.grad, layout.n, group.lr, sign, group.weightDecay);
+      kernels.sgd(layout.data, layout.grad, layout.n, group.lr, gScale, group.weightDecay);
       return;
     }
     const ema = group.momentumForm === "ema";
     const firstStep = (layout.fresh & 1) !== 0 && !ema;
     const bufDecay = firstStep ? 0 : mu;
-    const gradScale = firstStep ? 1 : ema ? 1 - mu : 1 - group.dampening;
-    kernels.sgdMomentum(layout.data, layout.grad, layout.slots[0], layout.n, group.lr, sign, group.weightDecay, bufDecay, gradScale, mu, group.nesterov);
+    const bufGradScale = firstStep ? 1 : ema ? 1 - mu : 1 - group.dampening;
+    kernels.sgdMomentum(layout.data, layout.grad, layout.slots[0], layout.n, group.lr, gScale, group.weightDecay, bufDecay, bufGradScale, mu, group.nesterov);
   }
 }

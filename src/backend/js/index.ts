@@ -1,0 +1,14 @@
+import type { Heap } from "../../memory/heap.js";
+import type { Kernels } from "../types.js";
+import { adamKernels } from "./adam.js";
+import { opsKernels } from "./ops.js";
+import { sgdKernels } from "./sgd.js";
+
+/** Every kernel, in plain JS over the heap's Float32Array (one file per family). */
+export function createJsKernels(heap: Heap): Kernels {
+  return {
+    ...opsKernels(heap),
+    ...sgdKernels(heap),
+    ...adamKernels(heap),
+  };
+}

@@ -1,0 +1,38 @@
+import { describe, expect, it } from "vitest";
+import { Adam, AdamW, createEngine, SGD, type Optimizer, type Param } from "../src/index.js";
+import { quadraticBowl, rosenbrock, type Problem } from "./helpers/problems.js";
+
+interface Trial {
+  optimizer: string;
+  problem: Problem;
+  make(params: Param[]): Optimizer<any>;
+  steps: number;
+  /** Required Euclidean distance to the minimum after `steps` steps. */
+  within: number;
+}
+
+// One row per optimizer and problem; hyperparameters chosen by hand for each, stated here.
+const trials: Trial[] = [
+  { optimizer: "SGD", problem: quadraticBowl, make: (p) => new SGD(p, { lr: 0.1 }), steps: 200, within: 1e-3 },
+  { optimizer: "SGD momentum", problem: quadraticBowl, make: (p) => new SGD(p, { lr: 0.05, momentum: 0.9 }), steps: 300, within: 1e-3 },
+  { optimizer: "SGD Nesterov", problem: quadraticBowl, make: (p) => new SGD(p, { lr: 0.05, momentum: 0.9, nesterov: true }), steps: 300, within: 1e-3 },
+  { optimizer: "Adam", problem: quadraticBowl, make: (p) => new Adam(p, { lr: 0.1 }), steps: 500, within: 1e-2 },
+  { optimizer: "AdamW", problem: quadraticBowl, make: (p) => new AdamW(p, { lr: 0.1, weightDecay: 0 }), steps: 500, within: 1e-2 },
+  { optimizer: "SGD momentum", problem: rosenbrock, make: (p) => new SGD(p, { lr: 5e-4, momentum: 0.9 }), steps: 10000, within: 1e-2 },
+  { optimizer: "Adam", problem: rosenbrock, make: (p) => new Adam(p, { lr: 0.02 }), steps: 5000, within: 1e-2 },
+  { optimizer: "AdamW", problem: rosenbrock, make: (p) => new AdamW(p, { lr: 0.02, weightDecay: 0 }), steps: 5000, within: 1e-2 },
+];
+
+describe("optimizers reach a known minimum", () => {
+  it.each(trials.map((t) => [`${t.optimizer} on ${t.problem.name}`, t] as const))("%s", async (_, trial) => {
+    const engine = await createEngine();
+    const x = engine.param(Float32Array.from(trial.problem.start));
+    const optimizer = trial.make([x]);
+    for (let i = 0; i < trial.steps; i++) {
+      trial.problem.gradient(x.data, x.grad);
+      optimizer.step();
+    }
+    const distance = Math.hypot(...Array.from(x.data, (v, i) => v - trial.problem.minimum[i]));
+    expect(distance).toBeLessThan(trial.within);
+  });
+});
