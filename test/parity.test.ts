@@ -1,0 +1,59 @@
+import { describe, expect, it } from "vitest";
+import { Adam, AdamW, SGD, type BackendName, type Optimizer, type Param } from "../src/index.js";
+import { BACKENDS, engineFor } from "./helpers/backends.js";
+import { expectBitEqual } from "./helpers/close.js";
+import { uniform } from "./helpers/random.js";
+
+/** Every optimizer with a demanding set of options: the backends must agree bit for bit. */
+export const parityCases: [string, (params: Param[]) => Optimizer<any>][] = [
+  ["SGD", (p) => new SGD(p, { lr: 0.05, weightDecay: 0.01 })],
+  ["SGD momentum dampening", (p) => new SGD(p, { lr: 0.05, momentum: 0.9, dampening: 0.2 })],
+  ["SGD nesterov maximize", (p) => new SGD(p, { lr: 0.05, momentum: 0.9, nesterov: true, maximize: true })],
+  ["SGD ema", (p) => new SGD(p, { lr: 0.05, momentum: 0.8, momentumForm: "ema" })],
+  ["Adam", (p) => new Adam(p, { lr: 0.01, weightDecay: 0.01 })],
+  ["Adam amsgrad", (p) => new Adam(p, { lr: 0.01, amsgrad: true, maximize: true })],
+  ["AdamW", (p) => new AdamW(p, { lr: 0.01, amsgrad: true })],
+];
+
+const N = 1031; // SIMD body plus a 3-element tail, split into tensors of odd lengths
+const STEPS = 12;
+
+function run(backend: BackendName, make: (params: Param[]) => Optimizer<any>, swapTo?: BackendName) {
+  return (async () => {
+    const engine = await engineFor(backend);
+    const params = [engine.param(uniform(517, 1)), engine.param(uniform(N - 517, 2))];
+    const optimizer = make(params);
+    for (let t = 1; t <= STEPS; t++) {
+      if (swapTo && t === STEPS / 2) await engine.setBackend(swapTo);
+      const g = uniform(N, 100 + t);
+      params[0].setGrad(g.subarray(0, 517));
+      params[1].setGrad(g.subarray(517));
+      optimizer.step();
+    }
+    const snapshot = params.map((p) => {
+      const state = optimizer.getState(p);
+      const buffers = Object.keys(state).filter((k) => k !== "step").sort().map((k) => (state[k] as Float32Array).slice());
+      return [p.data.slice(), ...buffers];
+    });
+    expect(engine.backend).toBe(swapTo ?? backend);
+    engine.dispose();
+    return snapshot.flat();
+  })();
+}
+
+describe.each(parityCases)("%s", (_, make) => {
+  it(`gives identical bits on ${BACKENDS.join(", ")}`, async () => {
+    const [first, ...others] = await Promise.all(BACKENDS.map((b) => run(b, make)));
+    for (const other of others) other.forEach((buffer, i) => expectBitEqual(buffer, first[i], `buffer ${i}`));
+  });
+
+  it("keeps every bit of state across a runtime backend swap after step k", async () => {
+    const straight = await run(BACKENDS[0], make);
+    for (const target of BACKENDS.slice(1)) {
+      const swapped = await run(BACKENDS[0], make, target);
+      swapped.forEach((buffer, i) => expectBitEqual(buffer, straight[i], `buffer ${i} after swap to ${target}`));
+      const back = await run(target, make, BACKENDS[0]);
+      back.forEach((buffer, i) => expectBitEqual(buffer, straight[i], `buffer ${i} after swap from ${target}`));
+    }
+  });
+});
