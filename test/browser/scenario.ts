@@ -1,0 +1,76 @@
+// The run whose numbers must come out the same in Node and in Chromium. It takes the library as
+// an argument (never imports it) so the browser runs the Vite bundle of src/index.ts and Node runs
+// the sources, through exactly this code.
+import type * as Library from "../../src/index.js";
+import type { BackendName, Optimizer, Param } from "../../src/index.js";
+import { rng, uniform } from "../helpers/random.js";
+
+type Lib = typeof Library;
+type Options = Record<string, number | boolean | string>;
+type OptimizerClass = new (params: Param[], options: Options) => Optimizer<any>;
+
+/** Variants worth running besides each optimizer's defaults, by class name. */
+const VARIANTS: Record<string, Options[]> = {
+  SGD: [
+    { lr: 0.05, momentum: 0.9, nesterov: true, weightDecay: 0.01 },
+    { lr: 0.05, momentum: 0.9, dampening: 0.2 },
+    { lr: 0.05, momentum: 0.8, momentumForm: "ema", maximize: true },
+  ],
+  Adam: [{ lr: 0.01, amsgrad: true, weightDecay: 0.1 }],
+  AdamW: [{ lr: 0.01, amsgrad: true }],
+};
+
+/** Lengths of the two packed tensors: a SIMD body plus a 3-float tail, and a tail-only tensor. */
+const LENGTHS = [1027, 6];
+const STEPS = 16;
+
+export interface ScenarioResult {
+  backend: BackendName;
+  heapKind: string;
+  /** Per case ("Adam {…}"), the float32 bits of every parameter and state buffer, in a fixed order. */
+  bits: Record<string, number[]>;
+}
+
+/** Every optimizer class the library exports, found by walking its exports: new ones join by themselves. */
+export function optimizerClasses(lib: Lib): [string, OptimizerClass][] {
+  return Object.entries(lib)
+    .filter(([, value]) => typeof value === "function" && value.prototype instanceof lib.Optimizer)
+    .map(([name, value]) => [name, value as unknown as OptimizerClass]);
+}
+
+export async function runScenario(lib: Lib, backend: BackendName): Promise<ScenarioResult> {
+  const engine = await lib.createEngine({ backend });
+  const bits: Record<string, number[]> = {};
+  for (const [name, Class] of optimizerClasses(lib)) {
+    for (const options of [{}, ...(VARIANTS[name] ?? [])]) {
+      const params = LENGTHS.map((n, k) => engine.param(uniform(n, 7 + k, -2, 2)));
+      const optimizer = new Class(params, options);
+      const curvature = LENGTHS.map((n, k) => uniform(n, 17 + k, 0.1, 10));
+      const noise = rng(99);
+      for (let t = 1; t <= STEPS; t++) {
+        // A change between steps, as a schedule makes.
+        if (t === STEPS / 2) for (const group of optimizer.paramGroups) if (typeof group.lr === "number") group.lr *= 0.5;
+        optimizer.step(() => {
+          // A noisy quadratic; only +, − and × so both engines compute the same float64 values.
+          params.forEach((p, k) => {
+            const x = p.data;
+            const g = p.grad;
+            for (let i = 0; i < p.length; i++) g[i] = curvature[k][i] * (x[i] - 0.5) + (noise() - 0.5);
+          });
+          return 0;
+        });
+        optimizer.zeroGrad();
+      }
+      bits[`${name} ${JSON.stringify(options)}`] = params.flatMap((p) => {
+        const state = optimizer.getState(p);
+        const slots = Object.keys(state).filter((key) => key !== "step").sort();
+        return [p.data, ...slots.map((key) => state[key] as Float32Array)].flatMap((view) => Array.from(new Uint32Array(view.slice().buffer)));
+      });
+      optimizer.dispose();
+      for (const p of params) p.dispose();
+    }
+  }
+  const result = { backend: engine.backend, heapKind: engine.heap.storage.kind, bits };
+  engine.dispose();
+  return result;
+}

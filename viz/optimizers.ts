@@ -1,0 +1,26 @@
+// The optimizers the page offers. Adding one is one line: a label, its class from the library,
+// and the options to show with their starting values (chosen for the default Rosenbrock view).
+import { Adam, AdamW, SGD, type Optimizer, type Param } from "../src/index.js";
+
+export type OptionValue = number | boolean | string;
+export type Options = Record<string, OptionValue>;
+
+export interface OptimizerEntry {
+  readonly label: string;
+  /** Shown when the page opens. */
+  readonly on: boolean;
+  readonly options: Readonly<Options>;
+  make(params: Param[], options: Options): Optimizer<any>;
+}
+
+/** Ties the options to the class, so a misspelt option fails type-checking. */
+function entry<O>(label: string, Class: new (params: Param[], options: Partial<O>) => Optimizer<any>, options: Partial<O>, on = false): OptimizerEntry {
+  return { label, on, options: options as Options, make: (params, chosen) => new Class(params, chosen as Partial<O>) };
+}
+
+export const OPTIMIZERS: readonly OptimizerEntry[] = [
+  entry("SGD", SGD, { lr: 1e-3, weightDecay: 0 }, true),
+  entry("SGD momentum", SGD, { lr: 1e-3, momentum: 0.9, nesterov: false }, true),
+  entry("Adam", Adam, { lr: 0.05, beta1: 0.9, beta2: 0.999, eps: 1e-8, amsgrad: false }, true),
+  entry("AdamW", AdamW, { lr: 0.05, beta1: 0.9, beta2: 0.999, weightDecay: 0.01 }),
+];
