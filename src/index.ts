@@ -6,3 +6,7 @@ export { OptimError, type ErrorCode } from "./errors.js";
 export { Optimizer, type GroupInput, type ParamGroup } from "./optim/optimizer.js";
 export { SGD, type SGDOptions } from "./optim/sgd.js";
 export { Adam, AdamW, type AdamOptions } from "./optim/adam.js";
+export { Adagrad, type AdagradOptions } from "./optim/adagrad.js";
+export { RMSprop, type RMSpropOptions } from "./optim/rmsprop.js";
+export { Adadelta, type AdadeltaOptions } from "./optim/adadelta.js";
+export { Rprop, type RpropOptions } from "./optim/rprop.js";

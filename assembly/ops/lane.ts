@@ -47,3 +47,20 @@
   if (isVector<T>()) return <T>f32x4.max(<v128>a, <v128>b);
   return <T>Mathf.max(<f32>a, <f32>b);
 }
+
+@inline export function min<T>(a: T, b: T): T {
+  if (isVector<T>()) return <T>f32x4.min(<v128>a, <v128>b);
+  return <T>Mathf.min(<f32>a, <f32>b);
+}
+
+/** Lane-wise `a > b ? ifTrue : ifFalse` (false for NaN), without a branch in the SIMD body. */
+@inline export function whereGt<T>(a: T, b: T, ifTrue: T, ifFalse: T): T {
+  if (isVector<T>()) return <T>v128.bitselect(<v128>ifTrue, <v128>ifFalse, f32x4.gt(<v128>a, <v128>b));
+  return <f32>a > <f32>b ? ifTrue : ifFalse;
+}
+
+/** Lane-wise `a < b ? ifTrue : ifFalse` (false for NaN). */
+@inline export function whereLt<T>(a: T, b: T, ifTrue: T, ifFalse: T): T {
+  if (isVector<T>()) return <T>v128.bitselect(<v128>ifTrue, <v128>ifFalse, f32x4.lt(<v128>a, <v128>b));
+  return <f32>a < <f32>b ? ifTrue : ifFalse;
+}

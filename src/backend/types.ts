@@ -1,4 +1,8 @@
 import type { AdamKernels } from "./js/adam.js";
+import type { AdagradKernels } from "./js/adagrad.js";
+import type { AdadeltaKernels } from "./js/adadelta.js";
+import type { RmspropKernels } from "./js/rmsprop.js";
+import type { RpropKernels } from "./js/rprop.js";
 import type { OpsKernels } from "./js/ops.js";
 import type { SgdKernels } from "./js/sgd.js";
 
@@ -13,7 +17,8 @@ export const BACKEND_NAMES: readonly BackendName[] = ["wasm-simd", "wasm", "js"]
  * its kernels beside its js implementation (src/backend/js/<family>.ts) and its wasm one
  * (assembly/kernels/<family>.ts).
  */
-export type Kernels = OpsKernels & SgdKernels & AdamKernels;
+export type Kernels = OpsKernels & SgdKernels & AdamKernels
+  & AdagradKernels & RmspropKernels & AdadeltaKernels & RpropKernels;
 
 export interface Backend {
   readonly name: BackendName;

@@ -1,6 +1,10 @@
 import type { Heap } from "../../memory/heap.js";
 import type { Kernels } from "../types.js";
 import { adamKernels } from "./adam.js";
+import { adagradKernels } from "./adagrad.js";
+import { adadeltaKernels } from "./adadelta.js";
+import { rmspropKernels } from "./rmsprop.js";
+import { rpropKernels } from "./rprop.js";
 import { opsKernels } from "./ops.js";
 import { sgdKernels } from "./sgd.js";
 
@@ -10,5 +14,9 @@ export function createJsKernels(heap: Heap): Kernels {
     ...opsKernels(heap),
     ...sgdKernels(heap),
     ...adamKernels(heap),
+    ...adagradKernels(heap),
+    ...rmspropKernels(heap),
+    ...adadeltaKernels(heap),
+    ...rpropKernels(heap),
   };
 }

@@ -1,0 +1,69 @@
+import { ld, st, splat, add, sub, mul, div, sqrt } from "../ops/lane";
+
+/**
+ * RMSprop, one fused pass (pointers: 16-byte-aligned byte offsets; any n):
+ *   g' = gScale·g + wd·p;  v ← α·v + (1−α)·g'²;  (centered) a ← α·a + (1−α)·g', var = v − a²
+ *   d = √(var + epsIn) + epsOut
+ *   momentum: b ← μ·b + g'/d, p ← p − lr·b;   else p ← p − (lr·g')/d
+ * (epsIn, epsOut) = (0, eps) is PyTorch's eps outside the root, (eps, 0) TF.js/Keras/Optax's inside.
+ * The momentum and centered buffers are only touched when used (their pointers may be 0).
+ */
+export function rmsprop(
+  p: usize, g: usize, sq: usize, buf: usize, gAvg: usize, n: i32,
+  lr: f32, gScale: f32, weightDecay: f32, alpha: f32, oneMinusAlpha: f32, momentum: f32,
+  epsIn: f32, epsOut: f32, useMomentum: bool, centered: bool,
+): void {
+  // Each flag combination gets its own loop, so no per-element branch survives.
+  if (useMomentum) {
+    if (centered) rmspropLoop(p, g, sq, buf, gAvg, n, lr, gScale, weightDecay, alpha, oneMinusAlpha, momentum, epsIn, epsOut, true, true);
+    else rmspropLoop(p, g, sq, buf, gAvg, n, lr, gScale, weightDecay, alpha, oneMinusAlpha, momentum, epsIn, epsOut, true, false);
+  } else {
+    if (centered) rmspropLoop(p, g, sq, buf, gAvg, n, lr, gScale, weightDecay, alpha, oneMinusAlpha, momentum, epsIn, epsOut, false, true);
+    else rmspropLoop(p, g, sq, buf, gAvg, n, lr, gScale, weightDecay, alpha, oneMinusAlpha, momentum, epsIn, epsOut, false, false);
+  }
+}
+
+@inline function rmspropLoop(
+  p: usize, g: usize, sq: usize, buf: usize, gAvg: usize, n: i32,
+  lr: f32, gScale: f32, wd: f32, alpha: f32, oneMinusAlpha: f32, mu: f32, epsIn: f32, epsOut: f32,
+  useMomentum: bool, centered: bool,
+): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const lrV = splat<v128>(lr), gScaleV = splat<v128>(gScale), wdV = splat<v128>(wd);
+    const alphaV = splat<v128>(alpha), cV = splat<v128>(oneMinusAlpha), muV = splat<v128>(mu);
+    const epsInV = splat<v128>(epsIn), epsOutV = splat<v128>(epsOut);
+    for (; i + 4 <= n; i += 4) {
+      const o = <usize>i << 2;
+      rmspropLane<v128>(p + o, g + o, sq + o, buf + o, gAvg + o, lrV, gScaleV, wdV, alphaV, cV, muV, epsInV, epsOutV, useMomentum, centered);
+    }
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    rmspropLane<f32>(p + o, g + o, sq + o, buf + o, gAvg + o, lr, gScale, wd, alpha, oneMinusAlpha, mu, epsIn, epsOut, useMomentum, centered);
+  }
+}
+
+@inline function rmspropLane<T>(
+  p: usize, g: usize, sq: usize, buf: usize, gAvg: usize,
+  lr: T, gScale: T, wd: T, alpha: T, c: T, mu: T, epsIn: T, epsOut: T, useMomentum: bool, centered: bool,
+): void {
+  const pi = ld<T>(p);
+  const gi = add<T>(mul<T>(gScale, ld<T>(g)), mul<T>(wd, pi));
+  const vi = add<T>(mul<T>(alpha, ld<T>(sq)), mul<T>(c, mul<T>(gi, gi)));
+  st<T>(sq, vi);
+  let variance = vi;
+  if (centered) {
+    const ai = add<T>(mul<T>(alpha, ld<T>(gAvg)), mul<T>(c, gi));
+    st<T>(gAvg, ai);
+    variance = sub<T>(vi, mul<T>(ai, ai));
+  }
+  const denom = add<T>(sqrt<T>(add<T>(variance, epsIn)), epsOut);
+  if (useMomentum) {
+    const bi = add<T>(mul<T>(mu, ld<T>(buf)), div<T>(gi, denom));
+    st<T>(buf, bi);
+    st<T>(p, sub<T>(pi, mul<T>(lr, bi)));
+  } else {
+    st<T>(p, sub<T>(pi, div<T>(mul<T>(lr, gi), denom)));
+  }
+}

@@ -1,0 +1,32 @@
+import type { Heap } from "../../memory/heap.js";
+import { f } from "./fround.js";
+
+export interface AdadeltaKernels {
+  /** See assembly/kernels/adadelta.ts. */
+  adadelta(
+    p: number, g: number, sq: number, accDelta: number, n: number,
+    lr: number, gScale: number, weightDecay: number, rho: number, oneMinusRho: number, eps: number, previousSquareAvg: boolean,
+  ): void;
+}
+
+export function adadeltaKernels(heap: Heap): AdadeltaKernels {
+  return {
+    adadelta(p, g, sq, accDelta, n, lr, gScale, weightDecay, rho, c, eps, previousSquareAvg) {
+      const h = heap.f32;
+      const pi0 = p >>> 2, gi0 = g >>> 2, vi0 = sq >>> 2, ui0 = accDelta >>> 2;
+      lr = f(lr); gScale = f(gScale); weightDecay = f(weightDecay); rho = f(rho); c = f(c); eps = f(eps);
+      for (let i = 0; i < n; i++) {
+        const pi = h[pi0 + i];
+        const gi = f(f(gScale * h[gi0 + i]) + f(weightDecay * pi));
+        const vOld = h[vi0 + i];
+        const vi = f(f(rho * vOld) + f(c * f(gi * gi)));
+        h[vi0 + i] = vi;
+        const ui = h[ui0 + i];
+        const std = f(Math.sqrt(f((previousSquareAvg ? vOld : vi) + eps)));
+        const delta = f(f(f(Math.sqrt(f(ui + eps))) / std) * gi);
+        h[ui0 + i] = f(f(rho * ui) + f(c * f(delta * delta)));
+        h[pi0 + i] = pi - f(lr * delta);
+      }
+    },
+  };
+}

@@ -1,0 +1,42 @@
+import type { Heap } from "../../memory/heap.js";
+import { f } from "./fround.js";
+
+export interface RmspropKernels {
+  /** See assembly/kernels/rmsprop.ts. */
+  rmsprop(
+    p: number, g: number, sq: number, buf: number, gAvg: number, n: number,
+    lr: number, gScale: number, weightDecay: number, alpha: number, oneMinusAlpha: number, momentum: number,
+    epsIn: number, epsOut: number, useMomentum: boolean, centered: boolean,
+  ): void;
+}
+
+export function rmspropKernels(heap: Heap): RmspropKernels {
+  return {
+    rmsprop(p, g, sq, buf, gAvg, n, lr, gScale, weightDecay, alpha, c, mu, epsIn, epsOut, useMomentum, centered) {
+      const h = heap.f32;
+      const pi0 = p >>> 2, gi0 = g >>> 2, vi0 = sq >>> 2, bi0 = buf >>> 2, ai0 = gAvg >>> 2;
+      lr = f(lr); gScale = f(gScale); weightDecay = f(weightDecay);
+      alpha = f(alpha); c = f(c); mu = f(mu); epsIn = f(epsIn); epsOut = f(epsOut);
+      for (let i = 0; i < n; i++) {
+        const pi = h[pi0 + i];
+        const gi = f(f(gScale * h[gi0 + i]) + f(weightDecay * pi));
+        const vi = f(f(alpha * h[vi0 + i]) + f(c * f(gi * gi)));
+        h[vi0 + i] = vi;
+        let variance = vi;
+        if (centered) {
+          const ai = f(f(alpha * h[ai0 + i]) + f(c * gi));
+          h[ai0 + i] = ai;
+          variance = f(vi - f(ai * ai));
+        }
+        const denom = f(f(Math.sqrt(f(variance + epsIn))) + epsOut);
+        if (useMomentum) {
+          const bi = f(f(mu * h[bi0 + i]) + f(gi / denom));
+          h[bi0 + i] = bi;
+          h[pi0 + i] = pi - f(lr * bi);
+        } else {
+          h[pi0 + i] = pi - f(f(lr * gi) / denom);
+        }
+      }
+    },
+  };
+}

@@ -1,0 +1,32 @@
+import type { Heap } from "../../memory/heap.js";
+import { f } from "./fround.js";
+
+export interface RpropKernels {
+  /** See assembly/kernels/rprop.ts. */
+  rprop(
+    p: number, g: number, prev: number, stepSize: number, n: number,
+    gScale: number, etaMinus: number, etaPlus: number, stepSizeMin: number, stepSizeMax: number,
+  ): void;
+}
+
+export function rpropKernels(heap: Heap): RpropKernels {
+  return {
+    rprop(p, g, prev, stepSize, n, gScale, etaMinus, etaPlus, stepSizeMin, stepSizeMax) {
+      const h = heap.f32;
+      const pi0 = p >>> 2, gi0 = g >>> 2, qi0 = prev >>> 2, si0 = stepSize >>> 2;
+      gScale = f(gScale); etaMinus = f(etaMinus); etaPlus = f(etaPlus);
+      stepSizeMin = f(stepSizeMin); stepSizeMax = f(stepSizeMax);
+      for (let i = 0; i < n; i++) {
+        let gi = f(gScale * h[gi0 + i]);
+        const s = f(gi * h[qi0 + i]);
+        const factor = s > 0 ? etaPlus : s < 0 ? etaMinus : 1;
+        const step = Math.min(Math.max(f(h[si0 + i] * factor), stepSizeMin), stepSizeMax);
+        if (s < 0) gi = 0;
+        h[si0 + i] = step;
+        h[qi0 + i] = gi;
+        const move = gi > 0 ? step : gi < 0 ? -step : 0;
+        h[pi0 + i] = h[pi0 + i] - move;
+      }
+    },
+  };
+}

@@ -1,0 +1,65 @@
+import type { Kernels } from "../backend/types.js";
+import type { Param } from "../param.js";
+import { bool, num } from "./hyper.js";
+import { Optimizer, type GroupInput, type GroupLayout, type OptimizerSpec, type ParamGroup } from "./optimizer.js";
+
+export type AdadeltaOptions = {
+  /** Scale applied to the delta (default 1.0, as torch.optim.Adadelta and the paper). */
+  lr: number;
+  /** Decay ρ of both running averages, in [0, 1] (default 0.9; TF.js and Keras use 0.95). */
+  rho: number;
+  /** Added inside both square roots (default 1e-6; TF.js and Keras use 1e-7). */
+  eps: number;
+  /**
+   * Divide by the E[g²] of the previous step instead of this step's (default false). true
+   * reproduces TensorFlow.js, whose AdadeltaOptimizer reads the accumulator before updating it.
+   */
+  previousSquareAvg: boolean;
+  /** L2 penalty added to the gradient: g + wd·θ (default 0). */
+  weightDecay: number;
+  /** Ascend instead of descend (default false). */
+  maximize: boolean;
+};
+
+const SPEC: OptimizerSpec<AdadeltaOptions> = {
+  kind: "Adadelta",
+  rules: {
+    lr: num(1, { min: 0 }),
+    rho: num(0.9, { min: 0, max: 1 }),
+    eps: num(1e-6, { min: 0, minOpen: true }),
+    previousSquareAvg: bool(false),
+    weightDecay: num(0, { min: 0 }),
+    maximize: bool(false),
+  },
+  slots: ["squareAvg", "accDelta"],
+};
+
+/**
+ * Adadelta (Zeiler, 2012) with torch.optim.Adadelta's formula and defaults.
+ *
+ * With g' = ±g + weightDecay·θ (sign − when maximize):
+ *   v ← ρ·v + (1 − ρ)·g'²
+ *   δ = √(u + ε) / √(v + ε) · g'       (previousSquareAvg: the v from before this step)
+ *   u ← ρ·u + (1 − ρ)·δ²
+ *   θ ← θ − η·δ
+ *
+ * Other frameworks (ε is inside both roots everywhere):
+ * - TF.js `tf.train.adadelta(lr, rho = 0.95, eps)`: `{ lr, rho, eps: eps ?? 1e-7, previousSquareAvg: true }`.
+ * - Keras `Adadelta(learning_rate = 1e-3, rho = 0.95, epsilon = 1e-7)`: `{ lr, rho, eps }`.
+ * - Optax `adadelta(learning_rate, rho = 0.9, eps = 1e-6)`: `{ lr, rho, eps }`.
+ *
+ * State: `squareAvg`, `accDelta`.
+ */
+export class Adadelta extends Optimizer<AdadeltaOptions> {
+  constructor(params: readonly Param[] | readonly GroupInput<AdadeltaOptions>[], options: Partial<AdadeltaOptions> = {}) {
+    super(SPEC, params, options);
+  }
+
+  protected update(kernels: Kernels, group: ParamGroup<AdadeltaOptions>, layout: GroupLayout): void {
+    const { lr, rho } = group;
+    kernels.adadelta(
+      layout.data, layout.grad, layout.slots[0], layout.slots[1], layout.n,
+      lr, this.gScale(group.maximize), group.weightDecay, rho, 1 - rho, group.eps, group.previousSquareAvg,
+    );
+  }
+}

@@ -1,0 +1,77 @@
+import type { Kernels } from "../backend/types.js";
+import type { Param } from "../param.js";
+import { bool, num } from "./hyper.js";
+import { Optimizer, type GroupInput, type GroupLayout, type OptimizerSpec, type ParamGroup } from "./optimizer.js";
+
+export type RMSpropOptions = {
+  /** Learning rate η (default 1e-2, as torch.optim.RMSprop). */
+  lr: number;
+  /** Decay α of the mean square, in [0, 1] (default 0.99; TF.js calls it decay, Keras rho, both 0.9). */
+  alpha: number;
+  /** Added to the denominator (default 1e-8; TF.js and Keras use 1e-7). */
+  eps: number;
+  /** false (PyTorch): √v + ε.  true (TF.js, Keras, Optax): √(v + ε). */
+  epsInsideSqrt: boolean;
+  /** Momentum factor μ in [0, 1) (default 0). */
+  momentum: number;
+  /** Divide by an estimate of the gradient's variance, v − (E[g])², instead of v (default false). */
+  centered: boolean;
+  /** L2 penalty added to the gradient: g + wd·θ (default 0). */
+  weightDecay: number;
+  /** Ascend instead of descend (default false). */
+  maximize: boolean;
+};
+
+const SPEC: OptimizerSpec<RMSpropOptions> = {
+  kind: "RMSprop",
+  rules: {
+    lr: num(1e-2, { min: 0 }),
+    alpha: num(0.99, { min: 0, max: 1 }),
+    eps: num(1e-8, { min: 0, minOpen: true }),
+    epsInsideSqrt: bool(false),
+    momentum: num(0, { min: 0, max: 1, maxOpen: true }),
+    centered: bool(false),
+    weightDecay: num(0, { min: 0 }),
+    maximize: bool(false),
+  },
+  slots: ["squareAvg", "momentumBuffer", "gradAvg"],
+  slotActive: (group, k) => k === 0 || (k === 1 ? group.momentum > 0 : group.centered),
+};
+
+/**
+ * RMSprop (Hinton's lecture 6e; centered form from Graves, 2013) with torch.optim.RMSprop's
+ * formula and defaults.
+ *
+ * With g' = ±g + weightDecay·θ (sign − when maximize):
+ *   v ← α·v + (1 − α)·g'²
+ *   (centered) a ← α·a + (1 − α)·g', and v − a² replaces v below
+ *   d = √v + ε, or √(v + ε) with epsInsideSqrt
+ *   momentum > 0: b ← μ·b + g'/d, θ ← θ − η·b;   else θ ← θ − η·g'/d
+ *
+ * Other frameworks:
+ * - TF.js `tf.train.rmsprop(lr, decay = 0.9, momentum, eps, centered)`:
+ *   `{ lr, alpha: decay, momentum, centered, eps: eps ?? 1e-7, epsInsideSqrt: true }`.
+ *   TF.js keeps η inside its momentum buffer (b_tfjs = η·b), which gives the same parameters while
+ *   η is constant; after an lr change PyTorch's form applies the new η to the whole buffer at once.
+ *   Centered TF.js computes √(v − a² − ε), a sign slip we do not copy: we use √(v − a² + ε).
+ * - Keras `RMSprop(rho = 0.9, epsilon = 1e-7)`: `{ alpha: rho, eps: 1e-7, epsInsideSqrt: true }`
+ *   (η inside the buffer as TF.js).
+ * - Optax `rmsprop(decay = 0.9, eps = 1e-8)`: `{ alpha: decay, eps, epsInsideSqrt: true }`.
+ *
+ * State: `squareAvg`, `momentumBuffer` (momentum > 0), `gradAvg` (centered).
+ */
+export class RMSprop extends Optimizer<RMSpropOptions> {
+  constructor(params: readonly Param[] | readonly GroupInput<RMSpropOptions>[], options: Partial<RMSpropOptions> = {}) {
+    super(SPEC, params, options);
+  }
+
+  protected update(kernels: Kernels, group: ParamGroup<RMSpropOptions>, layout: GroupLayout): void {
+    const { lr, alpha, eps, momentum } = group;
+    const s = layout.slots;
+    kernels.rmsprop(
+      layout.data, layout.grad, s[0], s[1], s[2], layout.n,
+      lr, this.gScale(group.maximize), group.weightDecay, alpha, 1 - alpha, momentum,
+      group.epsInsideSqrt ? eps : 0, group.epsInsideSqrt ? 0 : eps, momentum > 0, group.centered,
+    );
+  }
+}
