@@ -1,0 +1,74 @@
+import { performance } from "node:perf_hooks";
+import { createEngine, type BackendChoice, type BackendName } from "../../src/index.js";
+import { loadMnist, selectRows, splitMnist } from "./data.js";
+import { initialWeights } from "./model.js";
+import { permutation, seededRandom } from "./random.js";
+import type { RunSpec } from "./runs.js";
+import { trainRun, type OnProgress, type RunResult } from "./train.js";
+
+export interface CompareConfig {
+  runs: readonly RunSpec[];
+  /** Learning rates by run id, overriding each spec's default. */
+  lrs: Readonly<Record<string, number>>;
+  epochs: number;
+  batchSize: number;
+  /** Seeds the initial weights and the batch order (the train/test split is fixed). */
+  seed: number;
+  backend: BackendChoice;
+  /** Train on only the first n of the 8,000 training digits (for quick checks); all when absent. */
+  trainSamples?: number;
+}
+
+export interface Comparison {
+  backend: BackendName;
+  epochs: number;
+  batchSize: number;
+  seed: number;
+  trainCount: number;
+  testCount: number;
+  runs: RunResult[];
+  /** Wall time of the whole comparison, data loading included. */
+  totalMs: number;
+}
+
+export interface CompareHooks {
+  /** Called when a run starts; returns the progress callback for that run. */
+  onRunStart?(spec: RunSpec, lr: number, index: number): OnProgress | undefined;
+  onRunEnd?(result: RunResult): void;
+}
+
+/** Trains the same model, from the same initial weights, in the same batch order, with each optimizer. */
+export async function compareOptimizers(config: CompareConfig, hooks: CompareHooks = {}): Promise<Comparison> {
+  const started = performance.now();
+  const { train: fullTrain, test } = splitMnist(loadMnist());
+  const trainCount = Math.min(config.trainSamples ?? fullTrain.count, fullTrain.count);
+  const train = trainCount === fullTrain.count ? fullTrain : selectRows(fullTrain, Array.from({ length: trainCount }, (_, i) => i));
+  const init = initialWeights(config.seed);
+  // A separate stream for the batch order, so it does not depend on how many weights were drawn.
+  const nextOrder = seededRandom(config.seed ^ 0x5bd1e995);
+  const orders = Array.from({ length: config.epochs }, () => permutation(train.count, nextOrder));
+  const engine = await createEngine({ backend: config.backend });
+  try {
+    const context = { engine, train, test, init, orders, batchSize: config.batchSize };
+    const runs: RunResult[] = [];
+    for (const [index, spec] of config.runs.entries()) {
+      const lr = config.lrs[spec.id] ?? spec.lr;
+      const onProgress = hooks.onRunStart?.(spec, lr, index);
+      const result = await trainRun(spec, lr, context, onProgress);
+      hooks.onRunEnd?.(result);
+      runs.push(result);
+    }
+    return {
+      backend: engine.backend,
+      epochs: config.epochs,
+      batchSize: config.batchSize,
+      seed: config.seed,
+      trainCount: train.count,
+      testCount: test.count,
+      runs,
+      totalMs: performance.now() - started,
+    };
+  } finally {
+    engine.dispose();
+  }
+}

@@ -1,0 +1,123 @@
+import { performance } from "node:perf_hooks";
+import type { Engine } from "../../src/index.js";
+import type { Digits } from "./data.js";
+import { Mlp, type MlpWeights, type Score } from "./model.js";
+import type { RunSpec } from "./runs.js";
+
+/** Test accuracy that counts as "converged" in the summary. */
+export const TARGET_ACCURACY = 0.95;
+/** Points per epoch on the training-loss curve. */
+const CURVE_POINTS_PER_EPOCH = 10;
+
+/** What every run shares, so runs differ only in the optimizer. */
+export interface RunContext {
+  readonly engine: Engine;
+  readonly train: Digits;
+  readonly test: Digits;
+  readonly init: MlpWeights;
+  /** One permutation of the training rows per epoch, the batch order of every run. */
+  readonly orders: readonly Uint32Array[];
+  readonly batchSize: number;
+}
+
+export interface EpochStats {
+  /** 1-based. */
+  epoch: number;
+  /** Mean of the mini-batch losses during the epoch (weights changing as it goes). */
+  trainLoss: number;
+  testLoss: number;
+  testAccuracy: number;
+  /** The lr of the epoch's last step. */
+  lr: number;
+  /** Milliseconds inside `optimizer.step()` and zeroGrad during the epoch. */
+  stepMs: number;
+  /** Milliseconds of the epoch's training pass: forward, backward, step (test scoring excluded). */
+  epochMs: number;
+}
+
+export interface RunResult {
+  id: string;
+  label: string;
+  lr: number;
+  scheduled: boolean;
+  /** Test score of the initial weights (the same for every run). */
+  initial: Score;
+  epochs: EpochStats[];
+  /** [epoch as a fraction, mean training loss over the batches since the previous point]. */
+  lossCurve: [number, number][];
+  /** The first epoch whose test accuracy reached TARGET_ACCURACY, or null. */
+  epochToTarget: number | null;
+  finalTestAccuracy: number;
+  stepMs: number;
+  trainMs: number;
+}
+
+/** Called after each curve point: batches done, batches in total, the latest loss. */
+export type OnProgress = (done: number, total: number, epoch: number, loss: number) => void;
+
+/** Trains a fresh copy of the initial weights with one optimizer and scores it after every epoch. */
+export async function trainRun(spec: RunSpec, lr: number, ctx: RunContext, onProgress?: OnProgress): Promise<RunResult> {
+  const { engine, train, test, orders, batchSize } = ctx;
+  const model = new Mlp(engine, ctx.init);
+  const optimizer = spec.make(model.params, lr);
+  try {
+    const stepsPerEpoch = Math.ceil(train.count / batchSize);
+    const totalSteps = stepsPerEpoch * orders.length;
+    const pointEvery = Math.max(1, Math.ceil(stepsPerEpoch / CURVE_POINTS_PER_EPOCH));
+    const initial = model.evaluate(test);
+    const epochs: EpochStats[] = [];
+    const lossCurve: [number, number][] = [];
+    let step = 0;
+    for (let e = 0; e < orders.length; e++) {
+      const order = orders[e];
+      let stepMs = 0;
+      let epochLoss = 0;
+      let pointLoss = 0;
+      let pointBatches = 0;
+      const epochStart = performance.now();
+      for (let b = 0; b < stepsPerEpoch; b++, step++) {
+        const start = b * batchSize;
+        const loss = model.accumulateGradients(train, order, start, Math.min(start + batchSize, train.count));
+        if (!Number.isFinite(loss)) throw new Error(`${spec.label}: the loss became ${loss} at step ${step} (lr ${lr} too high?)`);
+        if (spec.schedule) {
+          const scheduled = lr * spec.schedule(step / totalSteps);
+          for (const group of optimizer.paramGroups) group.lr = scheduled;
+        }
+        const t0 = performance.now();
+        optimizer.step();
+        optimizer.zeroGrad();
+        stepMs += performance.now() - t0;
+        epochLoss += loss;
+        pointLoss += loss;
+        if (++pointBatches === pointEvery || b === stepsPerEpoch - 1) {
+          lossCurve.push([e + (b + 1) / stepsPerEpoch, pointLoss / pointBatches]);
+          onProgress?.(step + 1, totalSteps, e + 1, pointLoss / pointBatches);
+          pointLoss = pointBatches = 0;
+        }
+      }
+      const epochMs = performance.now() - epochStart;
+      const score = model.evaluate(test);
+      const currentLr = optimizer.paramGroups[0].lr as number;
+      epochs.push({ epoch: e + 1, trainLoss: epochLoss / stepsPerEpoch, testLoss: score.loss, testAccuracy: score.accuracy, lr: currentLr, stepMs, epochMs });
+      // Let timers (progress redraws, Ctrl-C) run between epochs.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const reached = epochs.find((stats) => stats.testAccuracy >= TARGET_ACCURACY);
+    return {
+      id: spec.id,
+      label: spec.label,
+      lr,
+      scheduled: spec.schedule !== undefined,
+      initial,
+      epochs,
+      lossCurve,
+      epochToTarget: reached?.epoch ?? null,
+      finalTestAccuracy: epochs.at(-1)?.testAccuracy ?? initial.accuracy,
+      stepMs: epochs.reduce((total, stats) => total + stats.stepMs, 0),
+      trainMs: epochs.reduce((total, stats) => total + stats.epochMs, 0),
+    };
+  } finally {
+    optimizer.dispose();
+    model.dispose();
+  }
+}
