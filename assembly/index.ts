@@ -1,6 +1,10 @@
 // Every kernel the TypeScript backends call. Signatures are mirrored one for one by the
 // plain-JS backend in src/backend/js-kernels.ts.
 export { fill } from "./ops/fill";
+export { sumSquares } from "./ops/sumSquares";
+export { maxAbs } from "./ops/maxAbs";
+export { scale } from "./ops/scale";
+export { clamp } from "./ops/clamp";
 export { sgd, sgdMomentum } from "./kernels/sgd";
 export { adam } from "./kernels/adam";
 export { adagrad } from "./kernels/adagrad";

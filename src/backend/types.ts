@@ -1,4 +1,5 @@
 import type { AdamKernels } from "./js/adam.js";
+import type { ClipKernels } from "./js/clip.js";
 import type { AdagradKernels } from "./js/adagrad.js";
 import type { AdadeltaKernels } from "./js/adadelta.js";
 import type { RmspropKernels } from "./js/rmsprop.js";
@@ -17,7 +18,7 @@ export const BACKEND_NAMES: readonly BackendName[] = ["wasm-simd", "wasm", "js"]
  * its kernels beside its js implementation (src/backend/js/<family>.ts) and its wasm one
  * (assembly/kernels/<family>.ts).
  */
-export type Kernels = OpsKernels & SgdKernels & AdamKernels
+export type Kernels = OpsKernels & ClipKernels & SgdKernels & AdamKernels
   & AdagradKernels & RmspropKernels & AdadeltaKernels & RpropKernels;
 
 export interface Backend {

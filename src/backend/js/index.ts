@@ -1,6 +1,7 @@
 import type { Heap } from "../../memory/heap.js";
 import type { Kernels } from "../types.js";
 import { adamKernels } from "./adam.js";
+import { clipKernels } from "./clip.js";
 import { adagradKernels } from "./adagrad.js";
 import { adadeltaKernels } from "./adadelta.js";
 import { rmspropKernels } from "./rmsprop.js";
@@ -12,6 +13,7 @@ import { sgdKernels } from "./sgd.js";
 export function createJsKernels(heap: Heap): Kernels {
   return {
     ...opsKernels(heap),
+    ...clipKernels(heap),
     ...sgdKernels(heap),
     ...adamKernels(heap),
     ...adagradKernels(heap),
