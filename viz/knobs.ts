@@ -20,6 +20,9 @@ const KNOBS: Record<string, Knob> = {
   alpha: linear(0.5, 0.999),
   rho: linear(0.5, 0.999),
   lrDecay: linear(0, 0.1),
+  initialAccumulatorValue: linear(0, 1),
+  etaMinus: linear(0.05, 0.95),
+  etaPlus: linear(1.01, 2),
   momentumForm: { kind: "choice", choices: ["accumulate", "ema"] },
 };
 

@@ -1,6 +1,6 @@
 // The optimizers the page offers. Adding one is one line: a label, its class from the library,
 // and the options to show with their starting values (chosen for the default Rosenbrock view).
-import { Adam, AdamW, SGD, type Optimizer, type Param } from "../src/index.js";
+import { Adadelta, Adagrad, Adam, AdamW, RMSprop, Rprop, SGD, type Optimizer, type Param } from "../src/index.js";
 
 export type OptionValue = number | boolean | string;
 export type Options = Record<string, OptionValue>;
@@ -23,4 +23,8 @@ export const OPTIMIZERS: readonly OptimizerEntry[] = [
   entry("SGD momentum", SGD, { lr: 1e-3, momentum: 0.9, nesterov: false }, true),
   entry("Adam", Adam, { lr: 0.05, beta1: 0.9, beta2: 0.999, eps: 1e-8, amsgrad: false }, true),
   entry("AdamW", AdamW, { lr: 0.05, beta1: 0.9, beta2: 0.999, weightDecay: 0.01 }),
+  entry("RMSprop", RMSprop, { lr: 0.01, alpha: 0.99, momentum: 0, centered: false }),
+  entry("Adagrad", Adagrad, { lr: 0.1, initialAccumulatorValue: 0 }),
+  entry("Adadelta", Adadelta, { lr: 1, rho: 0.9, eps: 1e-6 }),
+  entry("Rprop", Rprop, { lr: 0.01, etaMinus: 0.5, etaPlus: 1.2 }),
 ];

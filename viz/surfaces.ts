@@ -37,7 +37,7 @@ export const beale: Surface = {
   id: "beale",
   label: "Beale",
   view: { cx: 0, cy: 0, halfWidth: 4.5 },
-  start: [-1, 1.5],
+  start: [0.7, 1.4],
   targets: [[3, 0.5]],
   minLoss: 0,
   noiseMax: 20,

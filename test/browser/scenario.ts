@@ -31,11 +31,15 @@ export interface ScenarioResult {
   bits: Record<string, number[]>;
 }
 
-/** Every optimizer class the library exports, found by walking its exports: new ones join by themselves. */
+/**
+ * Every optimizer class the library exports, found by walking its exports (new ones join by
+ * themselves), sorted by name: a bundle's module namespace and Node's may list exports in different orders.
+ */
 export function optimizerClasses(lib: Lib): [string, OptimizerClass][] {
   return Object.entries(lib)
     .filter(([, value]) => typeof value === "function" && value.prototype instanceof lib.Optimizer)
-    .map(([name, value]) => [name, value as unknown as OptimizerClass]);
+    .map(([name, value]): [string, OptimizerClass] => [name, value as unknown as OptimizerClass])
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 export async function runScenario(lib: Lib, backend: BackendName): Promise<ScenarioResult> {
