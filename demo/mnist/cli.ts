@@ -49,8 +49,11 @@ function learningRates(text: string, previous: Record<string, number> = {}): Rec
   return lrs;
 }
 
-/** The command line, parsed; `--help` prints usage and exits. */
-export function parseCli(argv: readonly string[]): CliOptions {
+/**
+ * The command line, parsed; `--help` prints usage and exits. With `exitOnError` false, a bad
+ * argument throws commander's CommanderError instead of exiting (for tests).
+ */
+export function parseCli(argv: readonly string[], exitOnError = true): CliOptions {
   const program = new Command("npm start --")
     .description("Trains a 784-128-10 MLP on real MNIST digits with every optimizer, prints a comparison and writes an HTML report.")
     .option("-o, --optimizers <ids>", `comma-separated, in run order (default: all)\n${RUNS.map((r) => `  ${r.id.padEnd(22)}${r.label}, lr ${r.lr}`).join("\n")}\n`, optimizerList)
@@ -62,8 +65,9 @@ export function parseCli(argv: readonly string[]): CliOptions {
     .option("--train-samples <n>", "train on only the first n of the 8,000 training digits", positiveInt("--train-samples"))
     .option("--out <dir>", "folder for report.html and results.json", DEFAULTS.out)
     .option("--no-progress", "no progress bars")
-    .showHelpAfterError()
-    .parse(argv, { from: "user" });
+    .showHelpAfterError();
+  if (!exitOnError) program.exitOverride().configureOutput({ writeErr: () => {}, writeOut: () => {} });
+  program.parse(argv, { from: "user" });
   const options = program.opts<{
     optimizers?: string[];
     epochs: number;
