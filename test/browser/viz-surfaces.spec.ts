@@ -1,0 +1,72 @@
+// The visualizer's landscapes, checked in Node: gradients against central differences, and each
+// listed minimum really is a stationary point with the stated value.
+import { describe, expect, it } from "vitest";
+import { gaussian } from "../../viz/noise.js";
+import { SCHEDULES } from "../../viz/schedules.js";
+import { SURFACES } from "../../viz/surfaces.js";
+
+const surfaces = [1, 1000].flatMap((condition) => SURFACES.map((choice) => choice.make(condition)));
+
+describe.each(surfaces.map((s) => [s.label, s] as const))("%s", (_, surface) => {
+  it("has the gradient of its loss (central differences at 20 points of its view)", () => {
+    const g = new Float64Array(2);
+    const h = 1e-6;
+    const { cx, cy, halfWidth } = surface.view;
+    for (let k = 0; k < 20; k++) {
+      // Points spread over the view by the golden-ratio sequence: no randomness, no grid alignment.
+      const x = cx + halfWidth * (2 * ((k * 0.618034) % 1) - 1);
+      const y = cy + 0.75 * halfWidth * (2 * ((k * 0.381966 + 0.5) % 1) - 1);
+      surface.gradient(x, y, g);
+      const dx = (surface.loss(x + h, y) - surface.loss(x - h, y)) / (2 * h);
+      const dy = (surface.loss(x, y + h) - surface.loss(x, y - h)) / (2 * h);
+      expect(g[0]).toBeCloseTo(dx, Math.abs(dx) > 100 ? 1 : 4);
+      expect(g[1]).toBeCloseTo(dy, Math.abs(dy) > 100 ? 1 : 4);
+    }
+  });
+
+  it("lists stationary points at its minimum value", () => {
+    const g = new Float64Array(2);
+    for (const [x, y] of surface.targets) {
+      surface.gradient(x, y, g);
+      // Himmelblau's irrational minima are given to 6 decimals (Himmelblau 1972): the gradient there is ~1e-4.
+      expect(Math.hypot(g[0], g[1])).toBeLessThan(1e-3);
+      if (surface.minLoss !== null) expect(surface.loss(x, y)).toBeCloseTo(surface.minLoss, 6);
+    }
+  });
+});
+
+describe("gradient noise", () => {
+  it("is a standard normal, the same for every call with the same step and coordinate", () => {
+    const draws = Array.from({ length: 20000 }, (_, k) => gaussian(k >> 1, k & 1));
+    const mean = draws.reduce((a, b) => a + b, 0) / draws.length;
+    const variance = draws.reduce((a, b) => a + (b - mean) ** 2, 0) / draws.length;
+    // 20,000 draws: the mean's standard error is 0.007, the variance's about 0.01.
+    expect(Math.abs(mean)).toBeLessThan(0.03);
+    expect(Math.abs(variance - 1)).toBeLessThan(0.05);
+    expect(gaussian(123, 1)).toBe(gaussian(123, 1));
+    expect(gaussian(123, 0)).not.toBe(gaussian(123, 1));
+  });
+});
+
+describe("schedules", () => {
+  it.each(SCHEDULES.map((s) => [s.label, s] as const))("%s starts near 1 and stays in [0, 1]", (_, schedule) => {
+    for (let t = 0; t <= 200; t++) {
+      const f = schedule.factor(t, 200);
+      expect(f).toBeGreaterThanOrEqual(0);
+      expect(f).toBeLessThanOrEqual(1);
+    }
+    expect(schedule.factor(0, 200)).toBeGreaterThanOrEqual(0.05); // warm-up starts at 1/20
+  });
+
+  it("follow their formulas at a few steps (horizon 200)", () => {
+    const at = (id: string, t: number) => SCHEDULES.find((s) => s.id === id)!.factor(t, 200);
+    expect(at("step", 49)).toBe(1); // halves every 200 / 4 = 50 steps
+    expect(at("step", 50)).toBe(0.5);
+    expect(at("step", 150)).toBe(0.125);
+    expect(at("exponential", 100)).toBeCloseTo(0.1, 12); // 0.01^(100/200)
+    expect(at("cosine", 100)).toBeCloseTo(0.5, 12); // ½(1 + cos(π/2))
+    expect(at("cosine", 200)).toBeCloseTo(0, 12);
+    expect(at("warmup", 9)).toBeCloseTo(0.5, 12); // (9 + 1) / (0.1 · 200)
+    expect(at("warmup", 50)).toBe(1);
+  });
+});
