@@ -3,7 +3,8 @@ export { createEngine, Engine, type BackendChoice, type EngineOptions } from "./
 export type { BackendName } from "./backend/types.js";
 export { Param, type ParamOptions, type ParamSize } from "./param.js";
 export { OptimError, type ErrorCode } from "./errors.js";
-export { Optimizer, type GroupInput, type ParamGroup } from "./optim/optimizer.js";
+export { Optimizer, type GroupInput, type ParamGroup, type NonFiniteMode, type OptimizerOptions, type StepOptions } from "./optim/optimizer.js";
+export { clipGradNorm, clipGradValue, type ClipGradNormOptions, type GradNormType } from "./clip.js";
 export { SGD, type SGDOptions } from "./optim/sgd.js";
 export { Adam, AdamW, type AdamOptions } from "./optim/adam.js";
 export { Adagrad, type AdagradOptions } from "./optim/adagrad.js";

@@ -1,9 +1,37 @@
 import type { Kernels } from "../backend/types.js";
+import { checkNormType, clipCoefficient, describeNonFinite, totalNorm, type GradNormType } from "../clip.js";
 import type { Engine } from "../engine.js";
 import { OptimError } from "../errors.js";
 import { Block } from "../memory/block.js";
 import { Param } from "../param.js";
+import { decodeState, encodeState, type HyperValue, type SavedSettings, type StateHeader } from "../state/format.js";
+import { matchState, type LoadPlan } from "../state/match.js";
 import { checkAll, invalid, type Hyperparameters, type Rules } from "./hyper.js";
+
+/** What a step does when a gradient holds a NaN or an infinity (see `Optimizer.nonFinite`). */
+export type NonFiniteMode = "throw" | "skip" | "proceed";
+
+/**
+ * Options of the whole optimizer rather than of a param group, common to every family. They are
+ * accepted in the constructor's options and are properties of the optimizer.
+ */
+export interface StepOptions {
+  /**
+   * Clip the total gradient norm (over every group) to this inside each step, as
+   * torch.nn.utils.clip_grad_norm_ before `step()` would (default Infinity: off).
+   */
+  maxGradNorm?: number;
+  /** The norm maxGradNorm measures: 2 (default) or Infinity. */
+  gradNormType?: GradNormType;
+  /** What a NaN or infinite gradient does: "proceed" (default, as torch), "skip" or "throw". */
+  nonFinite?: NonFiniteMode;
+}
+
+/** A family's constructor options: its hyperparameters (defaults for every group) and the step options. */
+export type OptimizerOptions<H extends Hyperparameters> = Partial<H> & StepOptions;
+
+const STEP_OPTION_KEYS: readonly string[] = ["maxGradNorm", "gradNormType", "nonFinite"];
+const NON_FINITE_MODES: readonly NonFiniteMode[] = ["throw", "skip", "proceed"];
 
 /** A param group as given to a constructor: its parameters and any per-group options. */
 export type GroupInput<H extends Hyperparameters> = { params: readonly Param[] } & Partial<H>;
@@ -63,16 +91,25 @@ export abstract class Optimizer<H extends Hyperparameters> {
   private readonly spec: OptimizerSpec<H>;
   private readonly keys: readonly (keyof H & string)[];
   private isDisposed = false;
+  private maxNorm = Infinity;
+  private normType: GradNormType = 2;
+  private nonFiniteMode: NonFiniteMode = "proceed";
+  private skipped = 0;
+  private lastNorm: number | undefined = undefined;
 
-  protected constructor(spec: OptimizerSpec<H>, params: readonly Param[] | readonly GroupInput<H>[], options: Partial<H> = {}) {
+  protected constructor(spec: OptimizerSpec<H>, params: readonly Param[] | readonly GroupInput<H>[], options: OptimizerOptions<H> = {}) {
     this.spec = spec;
     this.keys = Object.keys(spec.rules) as (keyof H & string)[];
     const defaults = {} as H;
     for (const key of this.keys) defaults[key] = spec.rules[key].default;
-    this.checkOptionKeys(options);
-    const merged = { ...defaults, ...options };
+    this.checkOptionKeys(options, true);
+    const { maxGradNorm, gradNormType, nonFinite, ...hyper } = options;
+    const merged = { ...defaults, ...hyper } as H;
     this.checkGroup(merged);
     this.defaults = Object.freeze(merged);
+    if (maxGradNorm !== undefined) this.maxGradNorm = maxGradNorm;
+    if (gradNormType !== undefined) this.gradNormType = gradNormType;
+    if (nonFinite !== undefined) this.nonFinite = nonFinite;
 
     if (!Array.isArray(params) || params.length === 0) {
       throw new OptimError("INVALID_ARGUMENT", `${spec.kind}: expected a non-empty list of parameters or param groups`);
@@ -91,6 +128,58 @@ export abstract class Optimizer<H extends Hyperparameters> {
     return this.isDisposed;
   }
 
+  /**
+   * Clip the total gradient norm to this inside every step (Infinity: off, the default). The norm
+   * is one read-only pass over each group's gradients; the coefficient min(1, maxGradNorm /
+   * (norm + 1e-6)) then multiplies the gradient inside the update kernel, so the gradients in the
+   * heap are left as they were and no scaling pass is needed. Same result as calling
+   * `clipGradNorm(allParams, maxGradNorm)` before `step()`.
+   */
+  get maxGradNorm(): number {
+    return this.maxNorm;
+  }
+
+  set maxGradNorm(value: number) {
+    if (typeof value !== "number" || !(value >= 0)) invalid(this.spec.kind, "maxGradNorm", value, "a number >= 0 (Infinity: no clipping)");
+    this.maxNorm = value;
+  }
+
+  /** The norm `maxGradNorm` bounds: 2 (default) or Infinity (the largest absolute entry). */
+  get gradNormType(): GradNormType {
+    return this.normType;
+  }
+
+  set gradNormType(value: GradNormType) {
+    if (value !== 2 && value !== Infinity) invalid(this.spec.kind, "gradNormType", value, "2 or Infinity");
+    this.normType = value;
+  }
+
+  /**
+   * What a step does when a gradient entry is NaN or infinite, found by the same norm pass (a
+   * float64 sum of squares of float32 values is finite exactly when every value is):
+   * - "proceed" (default, torch's behaviour): update anyway; no norm pass unless clipping;
+   * - "skip": update nothing, count the step in `skippedSteps` (as a loss scaler does);
+   * - "throw": throw NON_FINITE naming the first bad entry; nothing is updated.
+   */
+  get nonFinite(): NonFiniteMode {
+    return this.nonFiniteMode;
+  }
+
+  set nonFinite(value: NonFiniteMode) {
+    if (!NON_FINITE_MODES.includes(value)) invalid(this.spec.kind, "nonFinite", value, `one of ${NON_FINITE_MODES.map((m) => `"${m}"`).join(", ")}`);
+    this.nonFiniteMode = value;
+  }
+
+  /** Steps skipped because of a non-finite gradient (nonFinite: "skip"). */
+  get skippedSteps(): number {
+    return this.skipped;
+  }
+
+  /** The total gradient norm the last step measured, or undefined when it measured none. */
+  get lastGradNorm(): number | undefined {
+    return this.lastNorm;
+  }
+
   /** Adds a param group (torch's add_param_group); options not given take the defaults. */
   addParamGroup(group: GroupInput<H>): void {
     this.assertLive();
@@ -107,12 +196,30 @@ export abstract class Optimizer<H extends Hyperparameters> {
     this.assertLive();
     const loss = closure?.();
     for (let i = 0; i < this.paramGroups.length; i++) this.checkGroup(this.paramGroups[i]);
-    for (let i = 0; i < this.paramGroups.length; i++) this.ensureSlots(this.paramGroups[i], this.layouts[i]);
     const kernels = this.engine.kernels;
-    for (let i = 0; i < this.paramGroups.length; i++) {
-      const layout = this.layouts[i];
-      layout.step++;
-      this.update(kernels, this.paramGroups[i], layout);
+    // The norm pass comes before anything is written (slots included), so a skipped or refused
+    // step leaves no trace: a slot created here would make a later step miss its "first step".
+    if (this.maxNorm !== Infinity || this.nonFiniteMode !== "proceed") {
+      const norm = totalNorm(kernels, this.layouts, this.layouts.length, this.normType);
+      this.lastNorm = norm;
+      if (!Number.isFinite(norm) && this.nonFiniteMode !== "proceed") {
+        if (this.nonFiniteMode === "skip") {
+          this.skipped++;
+          return loss;
+        }
+        throw new OptimError("NON_FINITE", `${this.spec.kind}: the gradient norm is ${norm}: ${describeNonFinite(this.paramGroups.flatMap((g) => g.params))}; nothing was updated`);
+      }
+      this.clipCoef = this.maxNorm === Infinity ? 1 : clipCoefficient(this.maxNorm, norm);
+    }
+    try {
+      for (let i = 0; i < this.paramGroups.length; i++) this.ensureSlots(this.paramGroups[i], this.layouts[i]);
+      for (let i = 0; i < this.paramGroups.length; i++) {
+        const layout = this.layouts[i];
+        layout.step++;
+        this.update(kernels, this.paramGroups[i], layout);
+      }
+    } finally {
+      this.clipCoef = 1;
     }
     return loss;
   }
@@ -143,6 +250,62 @@ export abstract class Optimizer<H extends Hyperparameters> {
     throw new OptimError("INVALID_ARGUMENT", `${this.spec.kind}: parameter ${param.label} is not in this optimizer`);
   }
 
+  /**
+   * The optimizer's state as self-describing bytes (docs/state-format.md): the family, every
+   * group's options and step count, every state buffer, each parameter's name and shape, the step
+   * options and skippedSteps, with a CRC-32. Parameter values are not included: save them with the
+   * model, as with torch's optimizer state_dict. The bytes load on every backend.
+   */
+  saveState(): Uint8Array {
+    this.assertLive();
+    for (let i = 0; i < this.paramGroups.length; i++) this.checkGroup(this.paramGroups[i]);
+    const heapBytes = new Uint8Array(this.engine.heap.f32.buffer);
+    const buffers: Uint8Array[] = [];
+    const groups = this.paramGroups.map((group, i) => {
+      const layout = this.layouts[i];
+      const hyper: Record<string, HyperValue> = {};
+      for (const key of this.keys) hyper[key] = group[key];
+      const slots: string[] = [];
+      this.spec.slots.forEach((name, k) => {
+        if (layout.slots[k] === 0) return;
+        slots.push(name);
+        buffers.push(heapBytes.subarray(layout.slots[k], layout.slots[k] + 4 * layout.n));
+      });
+      const params = group.params.map((p) => ({ name: p.name ?? null, shape: p.shape.slice() }));
+      return { hyper, step: layout.step, params, slots };
+    });
+    const settings: SavedSettings = {
+      maxGradNorm: this.maxNorm === Infinity ? null : this.maxNorm,
+      gradNormType: this.normType === Infinity ? null : this.normType,
+      nonFinite: this.nonFiniteMode,
+      skippedSteps: this.skipped,
+    };
+    const header: StateHeader = { kind: this.spec.kind, slots: this.spec.slots.slice(), settings, groups };
+    return encodeState(header, buffers);
+  }
+
+  /**
+   * Restores a state from `saveState()`, on any backend: group options (in place, so objects that
+   * hold `paramGroups[i]` stay valid), step counts, state buffers, step options and skippedSteps.
+   * Parameters are matched by name when every one has a unique name (so their creation order may
+   * differ), else by position. Everything is checked first — format, version, checksum, family,
+   * group count, options, names, shapes, sizes — and a failure throws STATE_INCOMPATIBLE saying
+   * what is wrong, with nothing changed.
+   */
+  loadState(bytes: Uint8Array): void {
+    this.assertLive();
+    const decoded = decodeState(bytes);
+    const plan = matchState(decoded, {
+      kind: this.spec.kind,
+      slots: this.spec.slots,
+      hyperKeys: this.keys,
+      groups: this.paramGroups.map((group, i) => ({ params: group.params, starts: this.layouts[i].starts })),
+      checkHyper: (hyper) => this.checkGroup(hyper as H),
+      checkSettings: (settings) => this.checkSettings(settings),
+    });
+    this.applyState(plan, decoded.payload);
+  }
+
   /** Frees the state buffers. The parameters stay usable and may join another optimizer. */
   dispose(): void {
     if (this.isDisposed) return;
@@ -168,15 +331,72 @@ export abstract class Optimizer<H extends Hyperparameters> {
     if (this.isDisposed) throw new OptimError("DISPOSED", `${this.spec.kind}: the optimizer has been disposed`);
   }
 
-  private checkOptionKeys(options: object): void {
+  private checkOptionKeys(options: object, optimizerWide = false): void {
     if (options === null || typeof options !== "object") {
       throw new OptimError("INVALID_ARGUMENT", `${this.spec.kind}: options must be an object`);
     }
     for (const key of Object.keys(options)) {
-      if (key !== "params" && !(key in this.spec.rules)) {
-        invalid(this.spec.kind, "option", key, `one of ${this.keys.join(", ")}`);
+      if (key === "params" || key in this.spec.rules) continue;
+      if (STEP_OPTION_KEYS.includes(key)) {
+        if (optimizerWide) continue;
+        invalid(this.spec.kind, "option", key, "set on the optimizer, not on a param group (it applies to every group)");
       }
+      invalid(this.spec.kind, "option", key, `one of ${[...this.keys, ...STEP_OPTION_KEYS].join(", ")}`);
     }
+  }
+
+  private checkSettings(settings: SavedSettings): void {
+    const kind = this.spec.kind;
+    if (settings.maxGradNorm !== null && !(settings.maxGradNorm >= 0)) invalid(kind, "maxGradNorm", settings.maxGradNorm, "a number >= 0");
+    if (settings.gradNormType !== null && settings.gradNormType !== 2) invalid(kind, "gradNormType", settings.gradNormType, "2 or Infinity");
+    if (!NON_FINITE_MODES.includes(settings.nonFinite as NonFiniteMode)) invalid(kind, "nonFinite", settings.nonFinite, NON_FINITE_MODES.join(", "));
+  }
+
+  /** Writes a checked state. Only the slot allocations can fail, and they are undone if one does. */
+  private applyState(plan: LoadPlan, payload: Uint8Array): void {
+    const allocated: { layout: GroupLayout; k: number; block: Block }[] = [];
+    try {
+      plan.groups.forEach((saved, i) => {
+        const layout = this.layouts[i];
+        saved.slotOffsets.forEach((offset, k) => {
+          if (offset >= 0 && layout.slots[k] === 0) allocated.push({ layout, k, block: Block.alloc(this.engine.heap, layout.n) });
+        });
+      });
+    } catch (error) {
+      for (const { block } of allocated) block.release();
+      throw error;
+    }
+    for (const { layout, k, block } of allocated) {
+      layout.slotBlocks[k] = block;
+      layout.slots[k] = block.offset;
+    }
+    // Taken after the allocations, which may have grown (and replaced) the heap's buffer.
+    const heapBytes = new Uint8Array(this.engine.heap.f32.buffer);
+    plan.groups.forEach((saved, i) => {
+      const layout = this.layouts[i];
+      const group = this.paramGroups[i] as Record<string, unknown>;
+      for (const key of this.keys) group[key] = saved.hyper[key];
+      layout.step = saved.step;
+      layout.fresh = 0;
+      saved.slotOffsets.forEach((offset, k) => {
+        if (offset < 0) {
+          layout.slotBlocks[k]?.release();
+          layout.slotBlocks[k] = null;
+          layout.slots[k] = 0;
+          return;
+        }
+        for (const copy of saved.copies) {
+          const from = offset + 4 * copy.from;
+          heapBytes.set(payload.subarray(from, from + 4 * copy.length), layout.slots[k] + 4 * copy.to);
+        }
+      });
+    });
+    const { settings } = plan;
+    this.maxNorm = settings.maxGradNorm ?? Infinity;
+    this.normType = settings.gradNormType ?? Infinity;
+    this.nonFiniteMode = settings.nonFinite as NonFiniteMode;
+    this.skipped = settings.skippedSteps;
+    this.lastNorm = undefined;
   }
 
   private checkGroup(group: H): void {

@@ -1,0 +1,164 @@
+import { OptimError } from "../errors.js";
+import type { Param } from "../param.js";
+import { groupLength, stateError, type DecodedState, type HyperValue, type SavedGroup, type SavedParam, type SavedSettings } from "./format.js";
+
+/** What a loading optimizer looks like, as far as matching a saved state goes. */
+export interface LoadTarget {
+  kind: string;
+  slots: readonly string[];
+  hyperKeys: readonly string[];
+  groups: readonly { params: readonly Param[]; starts: readonly number[] }[];
+  /** Throws an OptimError when a group's options are invalid (as the optimizer's step would). */
+  checkHyper(hyper: Record<string, HyperValue>): void;
+  /** Throws an OptimError when the optimizer-wide settings are invalid. */
+  checkSettings(settings: SavedSettings): void;
+}
+
+/** A run of elements to copy from a saved group buffer into the optimizer's (element indices). */
+export interface Copy {
+  from: number;
+  to: number;
+  length: number;
+}
+
+export interface GroupPlan {
+  hyper: Record<string, HyperValue>;
+  step: number;
+  /** Per slot of the family: the byte offset of the saved buffer in the payload, or -1 when absent. */
+  slotOffsets: number[];
+  copies: Copy[];
+}
+
+export interface LoadPlan {
+  settings: SavedSettings;
+  groups: GroupPlan[];
+}
+
+/**
+ * Pairs a decoded state with an optimizer, checking everything a load needs: family, slots, group
+ * count, hyperparameters, parameters and shapes. Writes nothing; throws STATE_INCOMPATIBLE.
+ *
+ * Groups are matched by position. Parameters are matched by name when every parameter, saved and
+ * here, has a name and the names are unique (so a model that creates its parameters in another
+ * order still loads); otherwise by position.
+ */
+export function matchState({ header, payload }: DecodedState, target: LoadTarget): LoadPlan {
+  if (header.kind !== target.kind) throw stateError(`the state was saved by ${header.kind}, this optimizer is ${target.kind}`);
+  if (!sameList(header.slots, target.slots)) {
+    throw stateError(`${target.kind}: the saved state slots [${header.slots.join(", ")}] differ from this build's [${target.slots.join(", ")}]`);
+  }
+  if (header.groups.length !== target.groups.length) {
+    throw stateError(`${target.kind}: the state has ${header.groups.length} param groups, this optimizer has ${target.groups.length}`);
+  }
+  rethrowAsState(`${target.kind}: saved settings`, () => target.checkSettings(header.settings));
+  const byName = namesUsable(header.groups.map((g) => g.params.map((p) => p.name)), target.groups.map((g) => g.params.map((p) => p.name)));
+  const groups: GroupPlan[] = [];
+  let offset = 0;
+  header.groups.forEach((saved, i) => {
+    const where = `${target.kind}: param group ${i}`;
+    checkHyperKeys(saved.hyper, target.hyperKeys, where);
+    rethrowAsState(where, () => target.checkHyper(saved.hyper));
+    const copies = byName ? matchByName(saved.params, target.groups[i], where, header.groups) : matchByPosition(saved.params, target.groups[i], where);
+    const slotOffsets = target.slots.map(() => -1);
+    const bytes = 4 * groupLength(saved);
+    for (const slot of saved.slots) {
+      slotOffsets[target.slots.indexOf(slot)] = offset;
+      offset += bytes;
+    }
+    groups.push({ hyper: saved.hyper, step: saved.step, slotOffsets, copies: mergeCopies(copies) });
+  });
+  // decodeState has checked this already; a second look costs nothing and guards the copies.
+  if (offset !== payload.length) throw stateError(`${target.kind}: the payload has ${payload.length} bytes, the groups need ${offset}`);
+  return { settings: header.settings, groups };
+}
+
+function matchByName(saved: readonly SavedParam[], here: LoadTarget["groups"][number], where: string, allSaved: readonly SavedGroup[]): Copy[] {
+  const savedStarts = new Map<string, { param: SavedParam; start: number }>();
+  let start = 0;
+  for (const param of saved) {
+    savedStarts.set(param.name!, { param, start });
+    start += size(param.shape);
+  }
+  const copies: Copy[] = [];
+  here.params.forEach((param, j) => {
+    const match = savedStarts.get(param.name!);
+    if (!match) {
+      const other = allSaved.findIndex((g) => g.params.some((p) => p.name === param.name));
+      throw stateError(other >= 0
+        ? `${where}: parameter "${param.name}" was saved in param group ${other}`
+        : `${where}: parameter "${param.name}" has no saved state (saved: ${saved.map((p) => `"${p.name}"`).join(", ") || "none"})`);
+    }
+    checkShape(param, match.param.shape, where);
+    copies.push({ from: match.start, to: here.starts[j], length: param.length });
+    savedStarts.delete(param.name!);
+  });
+  if (savedStarts.size > 0) {
+    throw stateError(`${where}: the state has parameters this group lacks: ${[...savedStarts.keys()].map((n) => `"${n}"`).join(", ")}`);
+  }
+  return copies;
+}
+
+function matchByPosition(saved: readonly SavedParam[], here: LoadTarget["groups"][number], where: string): Copy[] {
+  if (saved.length !== here.params.length) {
+    throw stateError(`${where}: the state has ${saved.length} parameters, this group has ${here.params.length} (name every parameter to match by name)`);
+  }
+  let from = 0;
+  return here.params.map((param, j) => {
+    if (saved[j].name !== null && param.name !== undefined && saved[j].name !== param.name) {
+      throw stateError(`${where}: parameter ${j} is "${param.name}" here but "${saved[j].name}" in the state`);
+    }
+    checkShape(param, saved[j].shape, where);
+    const copy = { from, to: here.starts[j], length: param.length };
+    from += param.length;
+    return copy;
+  });
+}
+
+/** Name matching needs a name on every parameter on both sides, unique on each side. */
+function namesUsable(saved: (string | null)[][], here: (string | undefined)[][]): boolean {
+  const unique = (names: (string | null | undefined)[]) => names.every((n) => typeof n === "string") && new Set(names).size === names.length;
+  return unique(saved.flat()) && unique(here.flat());
+}
+
+function checkShape(param: Param, shape: readonly number[], where: string): void {
+  if (!sameList(param.shape, shape)) {
+    throw stateError(`${where}: parameter ${param.label} has shape [${param.shape.join(", ")}], the state has [${shape.join(", ")}]`);
+  }
+}
+
+function checkHyperKeys(hyper: Record<string, HyperValue>, keys: readonly string[], where: string): void {
+  const saved = Object.keys(hyper);
+  const missing = keys.filter((k) => !Object.hasOwn(hyper, k));
+  const unknown = saved.filter((k) => !keys.includes(k));
+  if (missing.length > 0) throw stateError(`${where}: the state lacks the options ${missing.join(", ")}`);
+  if (unknown.length > 0) throw stateError(`${where}: the state has unknown options ${unknown.join(", ")}`);
+}
+
+/** Joins copies that continue each other on both sides: params in the same order copy in one go. */
+function mergeCopies(copies: Copy[]): Copy[] {
+  const merged: Copy[] = [];
+  for (const copy of copies) {
+    if (copy.length === 0) continue;
+    const last = merged[merged.length - 1];
+    if (last && last.from + last.length === copy.from && last.to + last.length === copy.to) last.length += copy.length;
+    else merged.push({ ...copy });
+  }
+  return merged;
+}
+
+function rethrowAsState(where: string, check: () => void): void {
+  try {
+    check();
+  } catch (error) {
+    if (error instanceof OptimError) throw stateError(`${where}: ${error.message.replace(/^[A-Z_]+: /, "")}`);
+    throw error;
+  }
+}
+
+function size(shape: readonly number[]): number {
+  return shape.reduce((a, b) => a * b, 1);
+}
+
+function sameList<T>(a: readonly T[], b: readonly T[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
