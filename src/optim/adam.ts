@@ -12,6 +12,12 @@ export type AdamOptions = {
   beta2: number;
   /** Added to √v̂ in the denominator, outside the square root as in PyTorch (default 1e-8). */
   eps: number;
+  /**
+   * Treat eps as the paper's ε̂, added to √v before the bias correction: θ ← θ − η·√(1 − β2ᵗ)/(1 − β1ᵗ)·m/(√v + ε̂)
+   * (default false). true reproduces Keras (2 and 3) and TF1's tf.train.AdamOptimizer; PyTorch, Optax
+   * and TensorFlow.js add ε after the correction. The two differ only while t is small.
+   */
+  epsHat: boolean;
   /** Weight decay: L2 (added to the gradient) for Adam, decoupled for AdamW. */
   weightDecay: number;
   /** Use the running maximum of v̂ (Reddi et al., "On the Convergence of Adam and Beyond"). */
@@ -25,6 +31,7 @@ const rules = (weightDecay: number) => ({
   beta1: num(0.9, { min: 0, max: 1, maxOpen: true }),
   beta2: num(0.999, { min: 0, max: 1, maxOpen: true }),
   eps: num(1e-8, { min: 0, minOpen: true }),
+  epsHat: bool(false),
   weightDecay: num(weightDecay, { min: 0 }),
   amsgrad: bool(false),
   maximize: bool(false),
@@ -46,9 +53,15 @@ const ADAMW: OptimizerSpec<AdamOptions> = { kind: "AdamW", rules: rules(1e-2), s
  * The bias corrections are computed once per step in float64; the kernel evaluates the same
  * expression with one division: (η·√bc2/bc1)·m / (√v + ε·√bc2).
  *
- * ε sits outside the square root and is not bias-corrected, as in PyTorch and Optax. TensorFlow.js
- * and Keras use ε̂ = ε·√(1 − β2ᵗ) (the "epsilon hat" of the paper's section 2), which differs
- * only while t is small.
+ * ε sits outside the square root and is added after the bias correction, as in PyTorch, Optax and
+ * TensorFlow.js (its AdamOptimizer divides by √(v/(1 − β2ᵗ)) + ε). Keras instead adds ε to √v
+ * before the correction (the "epsilon hat" of the paper's section 2): pass `epsHat: true`.
+ *
+ * Other frameworks:
+ * - TF.js `tf.train.adam(lr = 1e-3, beta1, beta2, eps)`: `{ lr, beta1, beta2, eps: eps ?? 1e-7 }`
+ *   (its default ε is the backend epsilon, 1e-7 in float32).
+ * - Keras `Adam(epsilon = 1e-7)`: `{ eps: 1e-7, epsHat: true }`; Keras's `AdamW` likewise.
+ * - Optax `adam(b1, b2, eps = 1e-8, eps_root = 0)`: the defaults (eps_root has no counterpart).
  *
  * State: `expAvg`, `expAvgSq`, and `maxExpAvgSq` when amsgrad.
  */
@@ -86,6 +99,7 @@ function adamUpdate(kernels: Kernels, group: ParamGroup<AdamOptions>, layout: Gr
     layout.data, layout.grad, slots[0], slots[1], slots[2], layout.n,
     gScale, decoupled ? 0 : weightDecay, decoupled ? 1 - lr * weightDecay : 1,
     beta1, 1 - beta1, beta2, 1 - beta2,
-    (lr * sqrtBc2) / bc1, eps * sqrtBc2, group.amsgrad,
+    // The kernel adds its ε to √v: PyTorch's ε after the correction is ε·√bc2 there, Keras's ε̂ is ε.
+    (lr * sqrtBc2) / bc1, group.epsHat ? eps : eps * sqrtBc2, group.amsgrad,
   );
 }
