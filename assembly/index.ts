@@ -11,3 +11,7 @@ export { adagrad } from "./kernels/adagrad";
 export { rmsprop } from "./kernels/rmsprop";
 export { adadelta } from "./kernels/adadelta";
 export { rprop } from "./kernels/rprop";
+export { adamax } from "./kernels/adamax";
+export { nadam } from "./kernels/nadam";
+export { radam } from "./kernels/radam";
+export { lion } from "./kernels/lion";

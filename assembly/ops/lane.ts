@@ -64,3 +64,14 @@
   if (isVector<T>()) return <T>v128.bitselect(<v128>ifTrue, <v128>ifFalse, f32x4.lt(<v128>a, <v128>b));
   return <f32>a < <f32>b ? ifTrue : ifFalse;
 }
+
+@inline export function abs<T>(a: T): T {
+  if (isVector<T>()) return <T>f32x4.abs(<v128>a);
+  return <T>Mathf.abs(<f32>a);
+}
+
+/** Lane-wise sign: 1 for a > 0, −1 for a < 0, and a itself for ±0 and NaN (as torch.sign). */
+@inline export function sign<T>(a: T): T {
+  const zero = splat<T>(0);
+  return whereGt<T>(a, zero, splat<T>(1), whereLt<T>(a, zero, splat<T>(-1), a));
+}

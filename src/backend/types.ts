@@ -4,6 +4,10 @@ import type { AdagradKernels } from "./js/adagrad.js";
 import type { AdadeltaKernels } from "./js/adadelta.js";
 import type { RmspropKernels } from "./js/rmsprop.js";
 import type { RpropKernels } from "./js/rprop.js";
+import type { AdamaxKernels } from "./js/adamax.js";
+import type { NadamKernels } from "./js/nadam.js";
+import type { RadamKernels } from "./js/radam.js";
+import type { LionKernels } from "./js/lion.js";
 import type { OpsKernels } from "./js/ops.js";
 import type { SgdKernels } from "./js/sgd.js";
 
@@ -19,7 +23,8 @@ export const BACKEND_NAMES: readonly BackendName[] = ["wasm-simd", "wasm", "js"]
  * (assembly/kernels/<family>.ts).
  */
 export type Kernels = OpsKernels & ClipKernels & SgdKernels & AdamKernels
-  & AdagradKernels & RmspropKernels & AdadeltaKernels & RpropKernels;
+  & AdagradKernels & RmspropKernels & AdadeltaKernels & RpropKernels
+  & AdamaxKernels & NadamKernels & RadamKernels & LionKernels;
 
 export interface Backend {
   readonly name: BackendName;

@@ -6,6 +6,10 @@ import { adagradKernels } from "./adagrad.js";
 import { adadeltaKernels } from "./adadelta.js";
 import { rmspropKernels } from "./rmsprop.js";
 import { rpropKernels } from "./rprop.js";
+import { adamaxKernels } from "./adamax.js";
+import { nadamKernels } from "./nadam.js";
+import { radamKernels } from "./radam.js";
+import { lionKernels } from "./lion.js";
 import { opsKernels } from "./ops.js";
 import { sgdKernels } from "./sgd.js";
 
@@ -20,5 +24,9 @@ export function createJsKernels(heap: Heap): Kernels {
     ...rmspropKernels(heap),
     ...adadeltaKernels(heap),
     ...rpropKernels(heap),
+    ...adamaxKernels(heap),
+    ...nadamKernels(heap),
+    ...radamKernels(heap),
+    ...lionKernels(heap),
   };
 }

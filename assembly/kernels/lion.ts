@@ -1,0 +1,34 @@
+import { ld, st, splat, add, sub, mul, sign } from "../ops/lane";
+
+/**
+ * Lion, one fused pass (pointers: 16-byte-aligned byte offsets; any n):
+ *   g' = gScale·g;  p ← decay·p − lr·sign(β1·m + (1−β1)·g');  m ← β2·m + (1−β2)·g'
+ * decay = 1 − lr·weightDecay (decoupled weight decay) comes from the caller.
+ */
+export function lion(
+  p: usize, g: usize, m: usize, n: i32,
+  gScale: f32, decay: f32, lr: f32, beta1: f32, oneMinusBeta1: f32, beta2: f32, oneMinusBeta2: f32,
+): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const gScaleV = splat<v128>(gScale), decayV = splat<v128>(decay), lrV = splat<v128>(lr);
+    const b1V = splat<v128>(beta1), c1V = splat<v128>(oneMinusBeta1);
+    const b2V = splat<v128>(beta2), c2V = splat<v128>(oneMinusBeta2);
+    for (; i + 4 <= n; i += 4) {
+      const o = <usize>i << 2;
+      lionLane<v128>(p + o, g + o, m + o, gScaleV, decayV, lrV, b1V, c1V, b2V, c2V);
+    }
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    lionLane<f32>(p + o, g + o, m + o, gScale, decay, lr, beta1, oneMinusBeta1, beta2, oneMinusBeta2);
+  }
+}
+
+@inline function lionLane<T>(p: usize, g: usize, m: usize, gScale: T, decay: T, lr: T, b1: T, c1: T, b2: T, c2: T): void {
+  const gi = mul<T>(gScale, ld<T>(g));
+  const mOld = ld<T>(m);
+  const direction = sign<T>(add<T>(mul<T>(b1, mOld), mul<T>(c1, gi)));
+  st<T>(p, sub<T>(mul<T>(decay, ld<T>(p)), mul<T>(lr, direction)));
+  st<T>(m, add<T>(mul<T>(b2, mOld), mul<T>(c2, gi)));
+}

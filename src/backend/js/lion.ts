@@ -1,0 +1,29 @@
+import type { Heap } from "../../memory/heap.js";
+import { f } from "./fround.js";
+
+export interface LionKernels {
+  /** See assembly/kernels/lion.ts. */
+  lion(
+    p: number, g: number, m: number, n: number,
+    gScale: number, decay: number, lr: number, beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number,
+  ): void;
+}
+
+export function lionKernels(heap: Heap): LionKernels {
+  return {
+    lion(p, g, m, n, gScale, decay, lr, beta1, c1, beta2, c2) {
+      const h = heap.f32;
+      const pi0 = p >>> 2, gi0 = g >>> 2, mi0 = m >>> 2;
+      gScale = f(gScale); decay = f(decay); lr = f(lr); beta1 = f(beta1); c1 = f(c1); beta2 = f(beta2); c2 = f(c2);
+      for (let i = 0; i < n; i++) {
+        const gi = f(gScale * h[gi0 + i]);
+        const mOld = h[mi0 + i];
+        const c = f(f(beta1 * mOld) + f(c1 * gi));
+        // sign as the lane computes it: ±1, or c itself for ±0 and NaN.
+        const direction = c > 0 ? 1 : c < 0 ? -1 : c;
+        h[pi0 + i] = f(decay * h[pi0 + i]) - f(lr * direction);
+        h[mi0 + i] = f(f(beta2 * mOld) + f(c2 * gi));
+      }
+    },
+  };
+}

@@ -1,0 +1,127 @@
+import type { Kernels } from "../backend/types.js";
+import type { Param } from "../param.js";
+import { bool, num } from "./hyper.js";
+import { Optimizer, type GroupInput, type GroupLayout, type OptimizerSpec, type ParamGroup } from "./optimizer.js";
+
+export type NAdamOptions = {
+  /** Learning rate η (default 2e-3, as torch.optim.NAdam). */
+  lr: number;
+  /** Decay of the first moment, β1 in [0, 1) (default 0.9). */
+  beta1: number;
+  /** Decay of the second moment, β2 in [0, 1) (default 0.999). */
+  beta2: number;
+  /** Added to √v̂, outside the square root as in PyTorch, Keras and Optax (default 1e-8; Keras uses 1e-7). */
+  eps: number;
+  /** Weight decay: L2 (added to the gradient), or decoupled with `decoupledWeightDecay` (default 0). */
+  weightDecay: number;
+  /** ψ of the momentum warm-up μ_t = β1·(1 − ½·0.96^(t·ψ)) (default 4e-3; Keras 3 uses 1). */
+  momentumDecay: number;
+  /** true (PyTorch, Keras): μ_t follows the warm-up above. false (Optax `nadam`): μ_t = β1 on every step. */
+  momentumWarmup: boolean;
+  /** θ ← θ·(1 − η·weightDecay) instead of adding weightDecay·θ to the gradient (PyTorch's NAdamW). */
+  decoupledWeightDecay: boolean;
+  /** Ascend instead of descend (default false). */
+  maximize: boolean;
+};
+
+const SPEC: OptimizerSpec<NAdamOptions> = {
+  kind: "NAdam",
+  rules: {
+    lr: num(2e-3, { min: 0 }),
+    beta1: num(0.9, { min: 0, max: 1, maxOpen: true }),
+    beta2: num(0.999, { min: 0, max: 1, maxOpen: true }),
+    eps: num(1e-8, { min: 0, minOpen: true }),
+    weightDecay: num(0, { min: 0 }),
+    momentumDecay: num(4e-3, { min: 0 }),
+    momentumWarmup: bool(true),
+    decoupledWeightDecay: bool(false),
+    maximize: bool(false),
+  },
+  slots: ["expAvg", "expAvgSq"],
+};
+
+/** The running product μ_1·…·μ_step of one param group, kept in float64. */
+interface MuProduct {
+  step: number;
+  value: number;
+}
+
+/**
+ * NAdam: Adam with Nesterov momentum (Dozat, 2016, "Incorporating Nesterov Momentum into Adam"),
+ * with torch.optim.NAdam's formula, momentum schedule and defaults.
+ *
+ * At step t, with g' = ±g + weightDecay·θ (L2; sign − when maximize),
+ * μ_t = β1·(1 − ½·0.96^(t·ψ)) and the running product Π_t = μ_1·…·μ_t:
+ *   m ← β1·m + (1 − β1)·g'          v ← β2·v + (1 − β2)·g'²
+ *   θ ← θ − η·[(1 − μ_t)/(1 − Π_t)·g' + μ_{t+1}/(1 − Π_t·μ_{t+1})·m] / (√(v / (1 − β2ᵗ)) + ε)
+ * The scalars are computed once per step in float64; the kernel applies them with one division.
+ * With `decoupledWeightDecay`, θ ← θ·(1 − η·weightDecay) first and g' = ±g.
+ *
+ * Other frameworks:
+ * - PyTorch `NAdam(lr, betas, eps, weight_decay, momentum_decay, decoupled_weight_decay, maximize)`: the defaults.
+ * - Keras 3 `Nadam` (default learning_rate 1e-3, epsilon 1e-7) schedules μ_t = β1·(1 − ½·0.96ᵗ):
+ *   `{ lr, eps: 1e-7, momentumDecay: 1 }`.
+ * - Optax `nadam` (= `adam(..., nesterov=True)`) keeps μ_t = β1: `{ lr, momentumWarmup: false }`.
+ * - TF.js has no NAdam.
+ *
+ * State: `expAvg`, `expAvgSq`, and `muProduct` (Π_t, a float64 number per param group).
+ */
+export class NAdam extends Optimizer<NAdamOptions> {
+  private readonly muProducts = new Map<GroupLayout, MuProduct>();
+
+  constructor(params: readonly Param[] | readonly GroupInput<NAdamOptions>[], options: Partial<NAdamOptions> = {}) {
+    super(SPEC, params, options);
+  }
+
+  /** The parameter's state, with its group's `muProduct` (Π_t after the last step; 1 before any). */
+  override getState(param: Param): { step: number } & Record<string, Float32Array | number> {
+    const state = super.getState(param);
+    const index = this.paramGroups.findIndex((group) => group.params.includes(param));
+    state.muProduct = this.muProductAt(this.paramGroups[index], this.layouts[index], this.layouts[index].step);
+    return state;
+  }
+
+  protected update(kernels: Kernels, group: ParamGroup<NAdamOptions>, layout: GroupLayout): void {
+    const { lr, beta1, beta2, eps, weightDecay } = group;
+    const t = layout.step;
+    const mu = momentumAt(group, t);
+    const muNext = momentumAt(group, t + 1);
+    const product = this.muProductAt(group, layout, t - 1) * mu;
+    this.remember(layout, t, product);
+    const sqrtBc2 = Math.sqrt(1 - Math.pow(beta2, t));
+    const decoupled = group.decoupledWeightDecay;
+    kernels.nadam(
+      layout.data, layout.grad, layout.slots[0], layout.slots[1], layout.n,
+      this.gScale(group.maximize), decoupled ? 0 : weightDecay, decoupled ? 1 - lr * weightDecay : 1,
+      beta1, 1 - beta1, beta2, 1 - beta2,
+      ((lr * (1 - mu)) / (1 - product)) * sqrtBc2, ((lr * muNext) / (1 - product * muNext)) * sqrtBc2, eps * sqrtBc2,
+    );
+  }
+
+  /**
+   * Π_step of the group: the running value when it is current. Otherwise (the step counter was
+   * set from outside, e.g. by loading saved state) it is rebuilt from the current options, which
+   * is exact unless β1 or ψ changed during training.
+   */
+  private muProductAt(group: NAdamOptions, layout: GroupLayout, step: number): number {
+    const known = this.muProducts.get(layout);
+    if (known !== undefined && known.step === step) return known.value;
+    let value = 1;
+    for (let i = 1; i <= step; i++) value *= momentumAt(group, i);
+    return value;
+  }
+
+  private remember(layout: GroupLayout, step: number, value: number): void {
+    const known = this.muProducts.get(layout);
+    if (known === undefined) this.muProducts.set(layout, { step, value });
+    else {
+      known.step = step;
+      known.value = value;
+    }
+  }
+}
+
+/** μ_t, the momentum coefficient of step t. */
+function momentumAt(group: NAdamOptions, t: number): number {
+  return group.momentumWarmup ? group.beta1 * (1 - 0.5 * Math.pow(0.96, t * group.momentumDecay)) : group.beta1;
+}
