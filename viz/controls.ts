@@ -47,15 +47,21 @@ export function optionControl(id: string, key: string, value: OptionValue, onCha
 /** One optimizer: on/off, its colour and name, its options, and why it stopped if it did. */
 export function optimizerPanel(index: number, run: Run, onToggle: (on: boolean) => void, onOption: (key: string, value: OptionValue) => void): HTMLElement {
   const toggle = el("input", { id: `optimizer-${index}`, type: "checkbox", checked: run.enabled });
-  toggle.addEventListener("change", () => onToggle(toggle.checked));
   const swatch = el("span", { class: "swatch" });
   swatch.style.background = run.colour;
   const options = Object.entries(run.options).map(([key, value]) => optionControl(`optimizer-${index}-${key}`, key, value, (next) => onOption(key, next)));
-  return el(
+  const panel = el(
     "fieldset",
     { class: "optimizer" },
     el("legend", {}, el("label", {}, toggle, swatch, run.label)),
     ...options,
     el("p", { class: "error", "data-run": index }),
   );
+  // A switched-off optimizer folds to its name, so the list stays short.
+  panel.classList.toggle("off", !run.enabled);
+  toggle.addEventListener("change", () => {
+    panel.classList.toggle("off", !toggle.checked);
+    onToggle(toggle.checked);
+  });
+  return panel;
 }

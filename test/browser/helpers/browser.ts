@@ -39,7 +39,7 @@ export const WITHOUT_WEBASSEMBLY = "delete globalThis.WebAssembly;";
 
 /** Opens `url`, after running the `init` script (if any) before any page script, recording console output. */
 export async function open(browser: Browser, url: string, init?: string): Promise<{ page: Page; console: Console }> {
-  const page = await browser.newPage({ viewport: { width: 1180, height: 760 } });
+  const page = await browser.newPage({ viewport: { width: 1180, height: 800 } });
   const console: Console = { errors: [], warnings: [] };
   page.on("console", (message) => {
     if (message.type() === "error") console.errors.push(message.text());
