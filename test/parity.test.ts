@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Adam, AdamW, SGD, type BackendName, type Optimizer, type Param } from "../src/index.js";
+import { Adadelta, Adagrad, Adam, AdamW, RMSprop, Rprop, SGD, type BackendName, type Optimizer, type Param } from "../src/index.js";
 import { BACKENDS, engineFor } from "./helpers/backends.js";
 import { expectBitEqual } from "./helpers/close.js";
 import { uniform } from "./helpers/random.js";
@@ -13,6 +13,16 @@ export const parityCases: [string, (params: Param[]) => Optimizer<any>][] = [
   ["Adam", (p) => new Adam(p, { lr: 0.01, weightDecay: 0.01 })],
   ["Adam amsgrad", (p) => new Adam(p, { lr: 0.01, amsgrad: true, maximize: true })],
   ["AdamW", (p) => new AdamW(p, { lr: 0.01, amsgrad: true })],
+  ["Adam epsHat", (p) => new Adam(p, { lr: 0.01, eps: 1e-3, epsHat: true })],
+  ["Adagrad", (p) => new Adagrad(p, { lr: 0.05, lrDecay: 0.01, weightDecay: 0.01 })],
+  ["Adagrad epsInsideSqrt", (p) => new Adagrad(p, { lr: 0.05, initialAccumulatorValue: 0.1, eps: 1e-7, epsInsideSqrt: true, maximize: true })],
+  ["RMSprop", (p) => new RMSprop(p, { lr: 0.01, weightDecay: 0.01 })],
+  ["RMSprop centered momentum", (p) => new RMSprop(p, { lr: 0.01, momentum: 0.9, centered: true })],
+  ["RMSprop epsInsideSqrt maximize", (p) => new RMSprop(p, { lr: 0.01, alpha: 0.9, eps: 1e-7, epsInsideSqrt: true, momentum: 0.5, maximize: true })],
+  ["Adadelta", (p) => new Adadelta(p, { weightDecay: 0.01 })],
+  ["Adadelta previousSquareAvg", (p) => new Adadelta(p, { lr: 0.5, rho: 0.95, previousSquareAvg: true, maximize: true })],
+  ["Rprop", (p) => new Rprop(p)],
+  ["Rprop clamped maximize", (p) => new Rprop(p, { lr: 0.05, etaPlus: 2, stepSizeMin: 0.01, stepSizeMax: 0.2, maximize: true })],
 ];
 
 const N = 1031; // SIMD body plus a 3-element tail, split into tensors of odd lengths
