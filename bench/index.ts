@@ -1,0 +1,124 @@
+// `npm run bench`: every optimizer on every backend against TF.js, jax-js and plain JS.
+// Prints a markdown table and writes out/bench/{results.json,results.md,chart.html}.
+// Options: --quick (smoke run), --optimizers adam,sgd  --impls wasm-simd,tfjs-wasm  --sizes 1K,1M.
+import { Command } from "commander";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { hasWasmSimd } from "../src/backend/detect.js";
+import { allocationReport, type AllocationReport } from "./allocation.js";
+import { measureBandwidth } from "./bandwidth.js";
+import { time } from "./harness.js";
+import { uncoveredOptimizers } from "./coverage.js";
+import { bareSimd } from "./impls/bareSimd.js";
+import { jaxJs } from "./impls/jax.js";
+import { ours, sharedEngine } from "./impls/ours.js";
+import { plainJs } from "./impls/plain.js";
+import { tfjs } from "./impls/tfjs.js";
+import type { Impl } from "./impls/types.js";
+import { OPTIMIZERS } from "./optimizers.js";
+import { formatSize, K, makePlan, parseSizes, type Plan } from "./plan.js";
+import { toHtml } from "./report/chart.js";
+import { describeMachine } from "./report/machine.js";
+import { formatRate, toMarkdown } from "./report/markdown.js";
+import type { Measurement, RunResults } from "./results.js";
+
+const program = new Command()
+  .name("bench")
+  .option("--quick", "smoke run: tiny sizes and time budgets (what CI runs)")
+  .option("--optimizers <ids>", `comma-separated, from ${OPTIMIZERS.map((o) => o.id).join(",")}`)
+  .option("--impls <ids>", "comma-separated implementation ids (default: all)")
+  .option("--sizes <sizes>", "comma-separated N, e.g. 1K,16K,1M (default: 1K..16M, quick: 1K,16K)")
+  .option("--out <dir>", "where results go", "out/bench")
+  .parse();
+const options = program.opts<{ quick?: boolean; optimizers?: string; impls?: string; sizes?: string; out: string }>();
+
+const collect = (globalThis as { gc?: () => void }).gc;
+
+function pick<T extends { id: string }>(all: readonly T[], list: string | undefined, what: string): T[] {
+  if (!list) return [...all];
+  const ids = list.split(",").map((s) => s.trim());
+  const unknown = ids.filter((id) => !all.some((x) => x.id === id));
+  if (unknown.length) throw new Error(`unknown ${what} ${unknown.join(", ")}; known: ${all.map((x) => x.id).join(", ")}`);
+  return all.filter((x) => ids.includes(x.id));
+}
+
+async function measureAll(plan: Plan, impls: Impl[], optimizers: typeof OPTIMIZERS[number][]): Promise<Measurement[]> {
+  const measurements: Measurement[] = [];
+  for (const optimizer of optimizers) {
+    for (const layout of plan.layouts) {
+      const sizes = layout.id === "many" ? [plan.manyCount * K] : plan.sizes;
+      for (const n of sizes) {
+        const lengths = layout.lengths(n);
+        for (const impl of impls) {
+          if (!impl.supports(optimizer)) continue;
+          const base = { optimizer: optimizer.id, layout: layout.id, n, tensors: lengths.length, impl: impl.id };
+          collect?.();
+          let measurement: Measurement;
+          try {
+            const running = await impl.start({ optimizer, lengths, n });
+            try {
+              const timing = await time(running, plan.timing);
+              measurement = { ...base, timing, paramsPerSec: (n / timing.stepMedianUs) * 1e6 };
+            } finally {
+              running.dispose();
+            }
+          } catch (error) {
+            measurement = { ...base, error: String((error as Error)?.message ?? error).slice(0, 300) };
+          }
+          measurements.push(measurement);
+          const shown = measurement.error ? `failed: ${measurement.error.slice(0, 80)}` : `${formatRate(measurement.paramsPerSec)} params/s`;
+          console.error(`${optimizer.label.padEnd(13)} ${layout.label.padEnd(18)} ${formatSize(n).padStart(5)} ${impl.label.padEnd(22)} ${shown}`);
+        }
+      }
+    }
+  }
+  return measurements;
+}
+
+async function main(): Promise<void> {
+  const plan = makePlan(options.quick === true, options.sizes ? parseSizes(options.sizes) : undefined);
+  const allImpls: Impl[] = [
+    ...(hasWasmSimd() ? [ours("wasm-simd")] : []), ours("wasm"), ours("js"),
+    plainJs, tfjs("wasm"), tfjs("cpu"), jaxJs, ...(hasWasmSimd() ? [bareSimd] : []),
+  ];
+  const impls = pick(allImpls, options.impls, "implementation");
+  const optimizers = pick(OPTIMIZERS, options.optimizers, "optimizer");
+  const missing = uncoveredOptimizers(await sharedEngine());
+  if (missing.length) console.error(`warning: no bench/optimizers.ts entry builds ${missing.join(", ")}; add one line each`);
+  const startedAt = new Date().toISOString();
+  const machine = describeMachine();
+  if (!collect) console.error("note: run with node --expose-gc (npm run bench does) for GC between measurements and an exact JS-heap report");
+
+  console.error(`memory bandwidth reference over ${formatSize(plan.bandwidthFloats)} floats…`);
+  const bandwidth = hasWasmSimd() ? await measureBandwidth(plan.bandwidthFloats, plan.timing) : undefined;
+  const measurements = await measureAll(plan, impls, optimizers);
+
+  const allocation: AllocationReport[] = [];
+  const modelLengthsAt1K = plan.layouts.find((l) => l.id === "model")!.lengths(K);
+  const ourBackends = impls.map((i) => i.id).filter((id): id is "wasm-simd" | "wasm" | "js" => id === "wasm-simd" || id === "wasm" || id === "js");
+  for (const backend of ourBackends) {
+    allocation.push(await allocationReport(backend, plan.allocationSteps, modelLengthsAt1K));
+  }
+
+  const results: RunResults = {
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(" ")}` : ""}`,
+    quick: plan.quick,
+    machine,
+    impls: impls.map((i) => ({ id: i.id, label: i.label, description: i.describe?.() })),
+    optimizers: optimizers.map((o) => ({ id: o.id, label: o.label })),
+    bandwidth,
+    allocation,
+    measurements,
+  };
+  mkdirSync(options.out, { recursive: true });
+  const markdown = toMarkdown(results);
+  writeFileSync(join(options.out, "results.json"), JSON.stringify(results, null, 2) + "\n");
+  writeFileSync(join(options.out, "results.md"), markdown + "\n");
+  writeFileSync(join(options.out, "chart.html"), toHtml(results));
+  console.log(markdown);
+  console.error(`wrote ${join(options.out, "results.json")}, results.md and chart.html`);
+}
+
+await main();

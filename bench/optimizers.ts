@@ -1,0 +1,35 @@
+// The optimizers the benchmark runs: one line each. `make` builds ours; the peers are optional
+// (TF.js has no AdamW or Rprop, jax-js runs Adam only, the plain-JS column only exists where a
+// hand-written loop is given). Every peer uses the same hyperparameters as ours where the
+// framework has them; speed does not depend on their values.
+import type * as tf from "@tensorflow/tfjs-core";
+import { Adadelta, Adagrad, Adam, AdamW, RMSprop, Rprop, SGD, type Optimizer, type Param } from "../src/index.js";
+import * as plain from "./impls/plainLoops.js";
+
+export interface BenchOptimizer {
+  /** Short id used on the command line and in the JSON. */
+  readonly id: string;
+  readonly label: string;
+  /** Builds our optimizer over the parameters. */
+  make(params: Param[]): Optimizer<any>;
+  /** The TF.js equivalent, when tf.train has one. */
+  tfjs?(train: typeof tf.train): tf.Optimizer;
+  /** The hand-written plain-JS loop. */
+  plain?: plain.PlainLoop;
+  /** Whether jax-js runs it (its jitted Adam, bench/impls/jax.ts). */
+  jax?: boolean;
+  /** Whether the hand-written f32x4 wasm loop runs it (Adam only, bench/wasm/source.ts). */
+  bareSimd?: boolean;
+}
+
+export const OPTIMIZERS: readonly BenchOptimizer[] = [
+  { id: "sgd", label: "SGD", make: (p) => new SGD(p, { lr: 1e-3 }), tfjs: (t) => t.sgd(1e-3), plain: plain.sgd(1e-3) },
+  { id: "momentum", label: "SGD+momentum", make: (p) => new SGD(p, { lr: 1e-3, momentum: 0.9 }), tfjs: (t) => t.momentum(1e-3, 0.9), plain: plain.momentum(1e-3, 0.9, false) },
+  { id: "nesterov", label: "Nesterov", make: (p) => new SGD(p, { lr: 1e-3, momentum: 0.9, nesterov: true }), tfjs: (t) => t.momentum(1e-3, 0.9, true), plain: plain.momentum(1e-3, 0.9, true) },
+  { id: "adagrad", label: "Adagrad", make: (p) => new Adagrad(p, { lr: 1e-2 }), tfjs: (t) => t.adagrad(1e-2), plain: plain.adagrad(1e-2, 1e-10) },
+  { id: "rmsprop", label: "RMSprop", make: (p) => new RMSprop(p, { lr: 1e-2 }), tfjs: (t) => t.rmsprop(1e-2, 0.99, 0, 1e-8), plain: plain.rmsprop(1e-2, 0.99, 1e-8) },
+  { id: "adadelta", label: "Adadelta", make: (p) => new Adadelta(p, {}), tfjs: (t) => t.adadelta(1, 0.9, 1e-6), plain: plain.adadelta(1, 0.9, 1e-6) },
+  { id: "rprop", label: "Rprop", make: (p) => new Rprop(p, {}) },
+  { id: "adam", label: "Adam", make: (p) => new Adam(p, { lr: 1e-3 }), tfjs: (t) => t.adam(1e-3, 0.9, 0.999, 1e-8), plain: plain.adam(1e-3, 0.9, 0.999, 1e-8), jax: true, bareSimd: true },
+  { id: "adamw", label: "AdamW", make: (p) => new AdamW(p, { lr: 1e-3 }), plain: plain.adam(1e-3, 0.9, 0.999, 1e-8, 1e-2) },
+];
