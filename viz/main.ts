@@ -1,5 +1,5 @@
 // Wires the page: the engine and the race, the map, the chart, the controls and the animation.
-import { schemeTableau10 } from "d3-scale-chromatic";
+import { schemeDark2, schemeTableau10 } from "d3-scale-chromatic";
 import { createEngine, type BackendName, type Engine } from "../src/index.js";
 import { backendSwitch, type BackendSwitch } from "./backend-switch.js";
 import { el, menu, optimizerPanel, slider } from "./controls.js";
@@ -13,6 +13,9 @@ import { SURFACES } from "./surfaces.js";
 
 const MAP_WIDTH = 600;
 const MAP_HEIGHT = 450;
+
+/** A distinct colour per optimizer: Tableau's ten, then Dark2's eight. */
+const PALETTE = [...schemeTableau10, ...schemeDark2];
 
 const byId = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const notices: string[] = [];
@@ -51,7 +54,7 @@ class Page {
   private readonly switches: { step: number; backend: BackendName }[] = [];
 
   constructor(private readonly engine: Engine) {
-    const runs = OPTIMIZERS.map((entry, k) => new Run(entry, schemeTableau10[k % schemeTableau10.length]));
+    const runs = OPTIMIZERS.map((entry, k) => new Run(entry, PALETTE[k % PALETTE.length]));
     const surface = SURFACES[0].make(this.condition);
     this.sim = new Simulation(engine, runs, surface, SCHEDULES[0]);
     this.view = new Viewport(surface, MAP_WIDTH, MAP_HEIGHT);

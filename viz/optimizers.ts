@@ -1,6 +1,7 @@
 // The optimizers the page offers. Adding one is one line: a label, its class from the library,
-// and the options to show with their starting values (chosen for the default Rosenbrock view).
-import { Adadelta, Adagrad, Adam, AdamW, RMSprop, Rprop, SGD, type Optimizer, type Param } from "../src/index.js";
+// and the options to show with their starting values (chosen for the default Rosenbrock view:
+// RAdam's first steps are un-adapted momentum steps, so its lr starts smaller).
+import { Adadelta, Adagrad, Adam, Adamax, AdamW, Lion, NAdam, RAdam, RMSprop, Rprop, SGD, type Optimizer, type Param } from "../src/index.js";
 
 export type OptionValue = number | boolean | string;
 export type Options = Record<string, OptionValue>;
@@ -27,4 +28,8 @@ export const OPTIMIZERS: readonly OptimizerEntry[] = [
   entry("Adagrad", Adagrad, { lr: 0.1, initialAccumulatorValue: 0 }),
   entry("Adadelta", Adadelta, { lr: 1, rho: 0.9, eps: 1e-6 }),
   entry("Rprop", Rprop, { lr: 0.01, etaMinus: 0.5, etaPlus: 1.2 }),
+  entry("Adamax", Adamax, { lr: 0.05, beta1: 0.9, beta2: 0.999 }),
+  entry("NAdam", NAdam, { lr: 0.05, beta1: 0.9, beta2: 0.999 }),
+  entry("RAdam", RAdam, { lr: 0.002, beta1: 0.9, beta2: 0.999 }),
+  entry("Lion", Lion, { lr: 0.005, beta1: 0.9, beta2: 0.99 }),
 ];

@@ -6,6 +6,7 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { fromSlider, knobFor } from "../../viz/knobs.js";
 import { Viewport } from "../../viz/landscape.js";
+import { OPTIMIZERS } from "../../viz/optimizers.js";
 import { rosenbrock, SURFACES } from "../../viz/surfaces.js";
 import { ISOLATED, launch, open, serve, type Console, type Site } from "./helpers/browser.js";
 import { ARTIFACTS, VIZ_SITE } from "./helpers/paths.js";
@@ -93,6 +94,15 @@ describe("the visualizer, served without cross-origin isolation", () => {
     // The change mattered: with the default lr Adam would be elsewhere.
     const unchanged = await raceInNode({ steps: 3 });
     expect(state.runs[2].path).not.toEqual(unchanged[2].path);
+  });
+
+  it("races every optimizer it offers, each as Node computes it", async () => {
+    const count = OPTIMIZERS.length;
+    for (let k = 0; k < count; k++) if (!(await page.isChecked(`#optimizer-${k}`))) await page.check(`#optimizer-${k}`);
+    const state = await playTo(page, 100);
+    expect(state.runs.map((run) => [run.label, run.enabled, run.error])).toEqual(OPTIMIZERS.map((entry) => [entry.label, true, null]));
+    expect(paths(state)).toEqual(await raceInNode({ steps: 100, all: true }).then((node) => node.map(({ label, path }) => ({ label, path }))));
+    expect(console.errors).toEqual([]);
   });
 
   it("starts every optimizer where the map is clicked", async () => {
