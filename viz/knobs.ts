@@ -38,10 +38,16 @@ export function knobFor(key: string, value: number | boolean | string): Knob {
 /** Slider positions run 0..SLIDER_STEPS; values map onto them linearly or logarithmically. */
 export const SLIDER_STEPS = 1000;
 
+/**
+ * The value at a slider position, rounded to what the slider can resolve: 3 significant digits on
+ * a log scale, the decimals of one position's width on a linear one (so 0.9999 stays below 1).
+ */
 export function fromSlider(knob: Extract<Knob, { kind: "range" }>, position: number): number {
   const f = position / SLIDER_STEPS;
-  const value = knob.log ? knob.min * (knob.max / knob.min) ** f : knob.min + f * (knob.max - knob.min);
-  return Number(value.toPrecision(3));
+  if (knob.log) return Number((knob.min * (knob.max / knob.min) ** f).toPrecision(3));
+  const width = (knob.max - knob.min) / SLIDER_STEPS;
+  const decimals = Math.max(0, Math.ceil(-Math.log10(width)));
+  return Number((knob.min + f * (knob.max - knob.min)).toFixed(decimals));
 }
 
 export function toSlider(knob: Extract<Knob, { kind: "range" }>, value: number): number {

@@ -1,6 +1,7 @@
-// The visualizer's landscapes, checked in Node: gradients against central differences, and each
-// listed minimum really is a stationary point with the stated value.
+// The visualizer's parts, checked in Node: the landscapes (gradients against central differences,
+// each listed minimum a stationary point with the stated value), the noise, the schedules, the sliders.
 import { describe, expect, it } from "vitest";
+import { formatValue, fromSlider, knobFor, SLIDER_STEPS, toSlider } from "../../viz/knobs.js";
 import { gaussian } from "../../viz/noise.js";
 import { SCHEDULES } from "../../viz/schedules.js";
 import { SURFACES } from "../../viz/surfaces.js";
@@ -68,5 +69,36 @@ describe("schedules", () => {
     expect(at("cosine", 200)).toBeCloseTo(0, 12);
     expect(at("warmup", 9)).toBeCloseTo(0.5, 12); // (9 + 1) / (0.1 · 200)
     expect(at("warmup", 50)).toBe(1);
+  });
+});
+
+describe("option sliders", () => {
+  const ranges = ["lr", "momentum", "beta1", "beta2", "eps", "weightDecay", "alpha", "rho", "etaMinus", "etaPlus"].map((key) => {
+    const knob = knobFor(key, 0.5);
+    if (knob.kind !== "range") throw new Error(`${key} should have a slider`);
+    return [key, knob] as const;
+  });
+
+  it.each(ranges)("%s: every position gives a value within the range, and goes back to itself", (_, knob) => {
+    for (let position = 0; position <= SLIDER_STEPS; position++) {
+      const value = fromSlider(knob, position);
+      expect(value).toBeGreaterThanOrEqual(knob.min);
+      expect(value).toBeLessThanOrEqual(knob.max);
+      expect(Math.abs(toSlider(knob, value) - position)).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it("keeps β2 below 1 at the top of its slider (0.9999, not rounded to 1)", () => {
+    const knob = knobFor("beta2", 0.999);
+    if (knob.kind !== "range") throw new Error("beta2 should have a slider");
+    expect(fromSlider(knob, SLIDER_STEPS)).toBe(0.9999);
+    expect(formatValue(0.9999)).toBe("0.9999");
+  });
+
+  it("falls back on the starting value's type for options it does not know", () => {
+    expect(knobFor("someFlag", true)).toEqual({ kind: "toggle" });
+    expect(knobFor("someMode", "a")).toEqual({ kind: "choice", choices: ["a"] });
+    expect(knobFor("someRate", 0.5)).toEqual({ kind: "range", min: 0.005, max: 50, log: true });
+    expect(formatValue(0.001)).toBe("1e-3");
   });
 });
