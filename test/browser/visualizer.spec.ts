@@ -1,7 +1,7 @@
 // The visualizer's static build (as `npm run viz:build` makes it) in headless Chromium, served
 // by a plain static server. Paths are compared bit for bit with the same race run in Node.
 import { mkdirSync } from "node:fs";
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { fromSlider, knobFor } from "../../viz/knobs.js";
@@ -174,5 +174,22 @@ describe("the visualizer, cross-origin isolated", () => {
     expect(state.backend).toBe("wasm-simd");
     expect(paths(state)).toEqual(await raceInNode({ steps: 100 }).then((node) => node.map(({ label, path }) => ({ label, path }))));
     expect(console.errors).toEqual([]);
+  });
+});
+
+describe("the visualizer, served from a sub-path of a static server", () => {
+  it("loads its assets by relative URL and runs", async () => {
+    const browser = await launch();
+    const site = await serve(dirname(VIZ_SITE)); // out/, so the page is at /viz/
+    try {
+      const { page, console } = await open(browser, `${site.url}${basename(VIZ_SITE)}/`);
+      const state = await playTo(page, 20);
+      expect(state.backend).toBe("wasm-simd");
+      expect(paths(state)).toEqual(await raceInNode({ steps: 20 }).then((node) => node.map(({ label, path }) => ({ label, path }))));
+      expect(console.errors).toEqual([]);
+    } finally {
+      await browser.close();
+      await site.close();
+    }
   });
 });
