@@ -3,7 +3,7 @@
 // hand-written loop is given). Every peer uses the same hyperparameters as ours where the
 // framework has them; speed does not depend on their values.
 import type * as tf from "@tensorflow/tfjs-core";
-import { Adadelta, Adagrad, Adam, AdamW, RMSprop, Rprop, SGD, type Optimizer, type Param } from "../src/index.js";
+import { Adadelta, Adagrad, Adam, Adamax, AdamW, Lion, NAdam, RAdam, RMSprop, Rprop, SGD, type Optimizer, type Param } from "../src/index.js";
 import * as plain from "./impls/plainLoops.js";
 
 export interface BenchOptimizer {
@@ -32,4 +32,8 @@ export const OPTIMIZERS: readonly BenchOptimizer[] = [
   { id: "rprop", label: "Rprop", make: (p) => new Rprop(p, {}) },
   { id: "adam", label: "Adam", make: (p) => new Adam(p, { lr: 1e-3 }), tfjs: (t) => t.adam(1e-3, 0.9, 0.999, 1e-8), plain: plain.adam(1e-3, 0.9, 0.999, 1e-8), jax: true, bareSimd: true },
   { id: "adamw", label: "AdamW", make: (p) => new AdamW(p, { lr: 1e-3 }), plain: plain.adam(1e-3, 0.9, 0.999, 1e-8, 1e-2) },
+  { id: "adamax", label: "Adamax", make: (p) => new Adamax(p, { lr: 2e-3 }), tfjs: (t) => t.adamax(2e-3, 0.9, 0.999, 1e-8), plain: plain.adamax(2e-3, 0.9, 0.999, 1e-8) },
+  { id: "nadam", label: "NAdam", make: (p) => new NAdam(p, { lr: 2e-3 }) },
+  { id: "radam", label: "RAdam", make: (p) => new RAdam(p, { lr: 1e-3 }) },
+  { id: "lion", label: "Lion", make: (p) => new Lion(p, { lr: 1e-4 }), plain: plain.lion(1e-4, 0.9, 0.99) },
 ];

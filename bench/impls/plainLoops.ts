@@ -112,3 +112,17 @@ export function adamax(lr: number, beta1: number, beta2: number, eps: number): P
     },
   };
 }
+
+export function lion(lr: number, beta1: number, beta2: number): PlainLoop {
+  const c1 = 1 - beta1, c2 = 1 - beta2;
+  return {
+    slots: 1,
+    update(p, g, [m]) {
+      for (let i = 0; i < p.length; i++) {
+        const gi = g[i], mi = m[i];
+        p[i] -= lr * Math.sign(beta1 * mi + c1 * gi);
+        m[i] = beta2 * mi + c2 * gi;
+      }
+    },
+  };
+}
