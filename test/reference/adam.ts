@@ -4,9 +4,11 @@ import type { Reference } from "../helpers/reference.js";
 /**
  * torch.optim.Adam / AdamW, written from Algorithm 1 of Kingma & Ba with PyTorch's placement of
  * eps (outside the square root, after bias-correcting v) and its weight decay, in float64.
+ * With epsHat, Keras's update instead (keras/src/optimizers/adam.py):
+ * α_t = lr·√(1 − β2ᵗ)/(1 − β1ᵗ), θ ← θ − α_t·m/(√v + ε).
  */
 export function adamReference(n: number, o: Partial<AdamOptions>, decoupled: boolean): Reference {
-  const { lr = 1e-3, beta1 = 0.9, beta2 = 0.999, eps = 1e-8, amsgrad = false, maximize = false } = o;
+  const { lr = 1e-3, beta1 = 0.9, beta2 = 0.999, eps = 1e-8, epsHat = false, amsgrad = false, maximize = false } = o;
   const weightDecay = o.weightDecay ?? (decoupled ? 1e-2 : 0);
   const m = new Float64Array(n), v = new Float64Array(n), vmax = new Float64Array(n);
   const state: Record<string, Float64Array> = { expAvg: m, expAvgSq: v };
@@ -22,8 +24,9 @@ export function adamReference(n: number, o: Partial<AdamOptions>, decoupled: boo
         m[i] = beta1 * m[i] + (1 - beta1) * gi;
         v[i] = beta2 * v[i] + (1 - beta2) * gi * gi;
         vmax[i] = Math.max(vmax[i], v[i]);
-        const denom = Math.sqrt(amsgrad ? vmax[i] : v[i]) / Math.sqrt(bc2) + eps;
-        p[i] -= (lr / bc1) * (m[i] / denom);
+        const root = Math.sqrt(amsgrad ? vmax[i] : v[i]);
+        if (epsHat) p[i] -= ((lr * Math.sqrt(bc2)) / bc1) * (m[i] / (root + eps));
+        else p[i] -= (lr / bc1) * (m[i] / (root / Math.sqrt(bc2) + eps));
       }
     },
   };
