@@ -56,7 +56,8 @@ const SPEC: OptimizerSpec<RMSpropOptions> = {
  *   Centered TF.js computes √(v − a² − ε), a sign slip we do not copy: we use √(v − a² + ε).
  * - Keras `RMSprop(rho = 0.9, epsilon = 1e-7)`: `{ alpha: rho, eps: 1e-7, epsInsideSqrt: true }`
  *   (η inside the buffer as TF.js).
- * - Optax `rmsprop(decay = 0.9, eps = 1e-8)`: `{ alpha: decay, eps, epsInsideSqrt: true }`.
+ * - Optax `rmsprop(decay = 0.9, eps = 1e-8, centered, momentum)`: `{ alpha: decay, eps, centered, momentum,
+ *   epsInsideSqrt: true }` (η inside the momentum buffer as TF.js; Optax's `initial_scale` must be 0).
  *
  * State: `squareAvg`, `momentumBuffer` (momentum > 0), `gradAvg` (centered).
  */
