@@ -81,6 +81,12 @@ export class NAdam extends Optimizer<NAdamOptions> {
     return state;
   }
 
+  /** Loads saved state; Π is then rebuilt from the loaded step counts and options (saved state does not carry it). */
+  override loadState(bytes: Uint8Array): void {
+    super.loadState(bytes);
+    this.muProducts.clear();
+  }
+
   protected update(kernels: Kernels, group: ParamGroup<NAdamOptions>, layout: GroupLayout): void {
     const { lr, beta1, beta2, eps, weightDecay } = group;
     const t = layout.step;
