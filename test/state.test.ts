@@ -254,7 +254,7 @@ describe("loadState refuses what does not fit, precisely, changing nothing", () 
     expectRejected(build(["embed", "fc.w", "fc.b"], [37, 131, 9]), bytes, 'parameter "fc.w" has shape [131], the state has [130]');
     const [embed, w, b] = [...model(engine, [0, 1, 2]).values()];
     const split = rewriteHeader(bytes, (h) => {
-      const moved = h.groups[0].params.pop();
+      const moved = h.groups[0].params.pop()!;
       h.groups.push({ hyper: h.groups[0].hyper, step: 1, params: [moved], slots: [] });
       h.groups[0].slots = [];
     }, new Uint8Array(0));
