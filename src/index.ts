@@ -15,3 +15,4 @@ export { Adamax, type AdamaxOptions } from "./optim/adamax.js";
 export { NAdam, type NAdamOptions } from "./optim/nadam.js";
 export { RAdam, type RAdamOptions } from "./optim/radam.js";
 export { Lion, type LionOptions } from "./optim/lion.js";
+export * from "./schedules/index.js";
