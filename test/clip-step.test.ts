@@ -77,6 +77,30 @@ describe.each(BACKENDS)("maxGradNorm inside the step on %s", (backend: BackendNa
   });
 });
 
+describe("a clipped run gives the same bits on every backend", () => {
+  it.each(FAMILIES)("%s", async (_, Family: OptimizerClass) => {
+    const runs = await Promise.all(
+      BACKENDS.map(async (backend) => {
+        const engine = await engineFor(backend);
+        const params = makeParams(engine);
+        const opt = new Family(params);
+        opt.maxGradNorm = 1;
+        for (let t = 1; t <= STEPS; t++) {
+          setGrads(params, t);
+          opt.step();
+        }
+        const result = { norm: opt.lastGradNorm, buffers: snapshot(opt, params) };
+        engine.dispose();
+        return result;
+      }),
+    );
+    for (const run of runs.slice(1)) {
+      expect(run.norm).toBe(runs[0].norm);
+      run.buffers.forEach((buffer, i) => expectBitEqual(buffer, runs[0].buffers[i], `buffer ${i}`));
+    }
+  });
+});
+
 describe.each(BACKENDS)("non-finite gradients on %s", (backend: BackendName) => {
   const cases: [string, (p: Param[]) => Optimizer<any>][] = [
     ["SGD momentum", (p) => new SGD(p, { lr: 0.1, momentum: 0.9 })],
