@@ -29,8 +29,11 @@ async function site(dir: string, headers: Record<string, string> = {}): Promise<
   return served;
 }
 
-const nodeJs = runScenario(lib, "js");
-const race = raceInNode({ steps: 50 }).then((node) => node.map(({ label, path }) => ({ label, path })));
+// Node's results, computed when first needed (a rejected promise made up front would go unhandled).
+let nodeJsResult: Promise<ScenarioResult> | undefined;
+const nodeJs = () => (nodeJsResult ??= runScenario(lib, "js"));
+let raceResult: Promise<{ label: string; path: number[] }[]> | undefined;
+const race = () => (raceResult ??= raceInNode({ steps: 50 }));
 
 describe("a page without WebAssembly", () => {
   it("runs the library on js, with Node's numbers, and the page says so", async () => {
@@ -39,7 +42,7 @@ describe("a page without WebAssembly", () => {
     expect(about).toMatchObject({ backend: "js", available: ["js"], heapKind: "resizable", webAssembly: false, warnings: [] });
     expect(await page.textContent("#status")).toBe("wasm-optim runs here on the js backend (heap: resizable); WebAssembly is not available in this page");
     const result: ScenarioResult = await page.evaluate(() => (globalThis as any).wasmOptimPage.runScenario("js"));
-    expect(result.bits).toEqual((await nodeJs).bits);
+    expect(result.bits).toEqual((await nodeJs()).bits);
     const refused = await page.evaluate(() => (globalThis as any).wasmOptimPage.runScenario("wasm-simd").then(() => "ran", (e: any) => e.code));
     expect(refused).toBe("BACKEND_UNAVAILABLE");
     expect(console.errors).toEqual([]);
@@ -53,7 +56,7 @@ describe("a page without WebAssembly", () => {
     expect(await page.textContent("#status")).toContain("js backend");
     expect(await page.isDisabled("#backend-wasm-simd")).toBe(true);
     expect(await page.isDisabled("#backend-wasm")).toBe(true);
-    expect(paths(state)).toEqual(await race);
+    expect(paths(state)).toEqual(await race());
     expect(console.errors).toEqual([]);
     expect(console.warnings).toEqual([]);
   });
@@ -68,7 +71,7 @@ describe("a page whose Content-Security-Policy forbids compiling WebAssembly", (
     expect(console.warnings).toEqual(about.warnings);
     expect(console.warnings[0]).toMatch(/^wasm-optim: the wasm-simd backend failed to start .*CompileError.*; using the js backend instead$/);
     const result: ScenarioResult = await page.evaluate(() => (globalThis as any).wasmOptimPage.runScenario("js"));
-    expect(result.bits).toEqual((await nodeJs).bits);
+    expect(result.bits).toEqual((await nodeJs()).bits);
     expect(console.errors).toEqual([]);
     expect(console.warnings).toHaveLength(1);
   });
@@ -77,7 +80,7 @@ describe("a page whose Content-Security-Policy forbids compiling WebAssembly", (
     const { page, console } = await open(browser, (await site(VIZ_SITE, NO_WASM_CSP)).url);
     const state = await playTo(page, 50);
     expect(state.backend).toBe("js");
-    expect(paths(state)).toEqual(await race);
+    expect(paths(state)).toEqual(await race());
     expect(console.warnings).toHaveLength(1);
     expect(state.notices).toEqual(console.warnings);
     await page.click("#backend-wasm-simd"); // the engine refuses, and the switch shows js again

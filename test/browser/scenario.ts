@@ -27,7 +27,7 @@ const STEPS = 16;
 export interface ScenarioResult {
   backend: BackendName;
   heapKind: string;
-  /** Per case ("Adam {…}"), the float32 bits of every parameter and state buffer, in a fixed order. */
+  /** Per case ("Adam {…}"), the bits of every parameter and every piece of state, in a fixed order. */
   bits: Record<string, number[]>;
 }
 
@@ -68,7 +68,9 @@ export async function runScenario(lib: Lib, backend: BackendName): Promise<Scena
       bits[`${name} ${JSON.stringify(options)}`] = params.flatMap((p) => {
         const state = optimizer.getState(p);
         const slots = Object.keys(state).filter((key) => key !== "step").sort();
-        return [p.data, ...slots.map((key) => state[key] as Float32Array)].flatMap((view) => Array.from(new Uint32Array(view.slice().buffer)));
+        // Buffers are float32; scalar state (NAdam's muProduct) is a float64, compared by its bits too.
+        const values = [p.data, ...slots.map((key) => state[key])];
+        return values.flatMap((value) => Array.from(new Uint32Array((typeof value === "number" ? Float64Array.of(value) : value.slice()).buffer)));
       });
       optimizer.dispose();
       for (const p of params) p.dispose();

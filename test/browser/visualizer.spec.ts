@@ -54,7 +54,7 @@ describe("the visualizer, served without cross-origin isolation", () => {
       expect(distance(path, 400, [1, 1]), `${label} ends nearer (1, 1) than it started`).toBeLessThan(distance(path, 0, [1, 1]));
     }
     for (const run of state.runs.filter((r) => r.enabled)) expect(run.losses[200], run.label).toBeLessThan(run.losses[0]);
-    expect(runs).toEqual(await raceInNode({ steps: 200 }).then((node) => node.map(({ label, path }) => ({ label, path }))));
+    expect(runs).toEqual(await raceInNode({ steps: 200 }));
     mkdirSync(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: join(ARTIFACTS, "visualizer.png") });
     expect(console.errors).toEqual([]);
@@ -71,7 +71,7 @@ describe("the visualizer, served without cross-origin isolation", () => {
     expect(state.switches.map((s) => s.backend)).toEqual(["js", "wasm"]);
     for (const { step } of state.switches) expect(step > 0 && step < 300, `switched at step ${step}`).toBe(true);
     // Same heap, same state, same bits on every backend: the whole path is the one Node computes on wasm-simd.
-    expect(paths(state)).toEqual(await raceInNode({ steps: 300 }).then((node) => node.map(({ label, path }) => ({ label, path }))));
+    expect(paths(state)).toEqual(await raceInNode({ steps: 300 }));
     await page.check("#backend-wasm-simd");
     await page.waitForFunction(() => (globalThis as any).viz.state().backend === "wasm-simd");
     expect(console.errors).toEqual([]);
@@ -89,7 +89,7 @@ describe("the visualizer, served without cross-origin isolation", () => {
     const state = await vizState(page);
     expect(state.step).toBe(3);
     expect(paths(state)).toEqual(
-      await raceInNode({ steps: 3, changes: [[1, "Adam", "lr", lr]] }).then((node) => node.map(({ label, path }) => ({ label, path }))),
+      await raceInNode({ steps: 3, changes: [[1, "Adam", "lr", lr]] }),
     );
     // The change mattered: with the default lr Adam would be elsewhere.
     const unchanged = await raceInNode({ steps: 3 });
@@ -101,7 +101,7 @@ describe("the visualizer, served without cross-origin isolation", () => {
     for (let k = 0; k < count; k++) if (!(await page.isChecked(`#optimizer-${k}`))) await page.check(`#optimizer-${k}`);
     const state = await playTo(page, 100);
     expect(state.runs.map((run) => [run.label, run.enabled, run.error])).toEqual(OPTIMIZERS.map((entry) => [entry.label, true, null]));
-    expect(paths(state)).toEqual(await raceInNode({ steps: 100, all: true }).then((node) => node.map(({ label, path }) => ({ label, path }))));
+    expect(paths(state)).toEqual(await raceInNode({ steps: 100, all: true }));
     expect(console.errors).toEqual([]);
   });
 
@@ -115,7 +115,7 @@ describe("the visualizer, served without cross-origin isolation", () => {
     for (const { path } of paths(state)) expect(path).toEqual(start);
     const after = await playTo(page, 50);
     expect(paths(after)).toEqual(
-      await raceInNode({ steps: 50, start: state.start }).then((node) => node.map(({ label, path }) => ({ label, path }))),
+      await raceInNode({ steps: 50, start: state.start }),
     );
   });
 
@@ -172,7 +172,7 @@ describe("the visualizer, cross-origin isolated", () => {
     const state = await playTo(page, 100);
     expect(state.heapKind).toBe("wasm-shared");
     expect(state.backend).toBe("wasm-simd");
-    expect(paths(state)).toEqual(await raceInNode({ steps: 100 }).then((node) => node.map(({ label, path }) => ({ label, path }))));
+    expect(paths(state)).toEqual(await raceInNode({ steps: 100 }));
     expect(console.errors).toEqual([]);
   });
 });
@@ -185,7 +185,7 @@ describe("the visualizer, served from a sub-path of a static server", () => {
       const { page, console } = await open(browser, `${site.url}${basename(VIZ_SITE)}/`);
       const state = await playTo(page, 20);
       expect(state.backend).toBe("wasm-simd");
-      expect(paths(state)).toEqual(await raceInNode({ steps: 20 }).then((node) => node.map(({ label, path }) => ({ label, path }))));
+      expect(paths(state)).toEqual(await raceInNode({ steps: 20 }));
       expect(console.errors).toEqual([]);
     } finally {
       await browser.close();

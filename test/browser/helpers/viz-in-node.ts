@@ -18,7 +18,7 @@ export interface NodeRace {
   changes?: [number, string, string, OptionValue][];
 }
 
-/** The paths of the optimizers the page enables by default (or of all of them). */
+/** The paths of the optimizers the page enables by default (or of all of them), as `paths(pageState)` gives them. */
 export async function raceInNode({ surface = "rosenbrock", condition = 100, steps, backend = "wasm-simd", start, all = false, changes = [] }: NodeRace) {
   const engine = await createEngine({ backend });
   const runs = OPTIMIZERS.map((entry) => new Run(entry, "black"));
@@ -30,7 +30,7 @@ export async function raceInNode({ surface = "rosenbrock", condition = 100, step
     for (const [at, label, key, value] of changes) if (at === t) runs.find((r) => r.label === label)!.setOption(key, value);
     sim.advance();
   }
-  const result = runs.filter((run) => run.enabled).map((run) => ({ label: run.label, path: run.path.slice(), losses: run.losses.slice() }));
+  const result = runs.filter((run) => run.enabled).map((run) => ({ label: run.label, path: run.path.slice() }));
   sim.dispose();
   engine.dispose();
   return result;
