@@ -1,5 +1,5 @@
 import type { Kernels } from "../backend/types.js";
-import { checkNormType, clipCoefficient, describeNonFinite, totalNorm, type GradNormType } from "../clip.js";
+import { clipCoefficient, describeNonFinite, totalNorm, type GradNormType } from "../clip.js";
 import type { Engine } from "../engine.js";
 import { OptimError } from "../errors.js";
 import { Block } from "../memory/block.js";
