@@ -225,3 +225,21 @@ describe("step options are checked where they are set", () => {
     engine.dispose();
   });
 });
+
+describe("a clipped, guarded step allocates nothing in the heap", () => {
+  it.each(BACKENDS)("%s: 2,000 steps with maxGradNorm and nonFinite \"skip\" leave the heap as it was", async (backend) => {
+    const engine = await engineFor(backend);
+    const params = makeParams(engine);
+    const opt = new Adam(params, { lr: 0.01 });
+    opt.maxGradNorm = 0.5;
+    opt.nonFinite = "skip";
+    setGrads(params, 1);
+    opt.step();
+    const [bytes, used] = [engine.heap.byteLength, engine.heap.usedBytes];
+    for (let i = 0; i < 2000; i++) opt.step();
+    expect([engine.heap.byteLength, engine.heap.usedBytes]).toEqual([bytes, used]);
+    expect(opt.skippedSteps).toBe(0);
+    expect(opt.getState(params[0]).step).toBe(2001);
+    engine.dispose();
+  });
+});
