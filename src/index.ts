@@ -16,3 +16,5 @@ export { NAdam, type NAdamOptions } from "./optim/nadam.js";
 export { RAdam, type RAdamOptions } from "./optim/radam.js";
 export { Lion, type LionOptions } from "./optim/lion.js";
 export * from "./schedules/index.js";
+export * from "./linesearch/index.js";
+export { LBFGS, type LBFGSOptions } from "./optim/lbfgs.js";
