@@ -23,12 +23,19 @@ export function menu(id: string, label: string, choices: readonly { id: string; 
 }
 
 /** A slider with its value beside it; `log` spaces the positions by ratio rather than difference. */
-export function slider(id: string, label: string, knob: Extract<Knob, { kind: "range" }>, value: number, onChange: (value: number) => void): HTMLElement {
+export function slider(
+  id: string,
+  label: string,
+  knob: Extract<Knob, { kind: "range" }>,
+  value: number,
+  onChange: (value: number) => void,
+  format: (value: number) => string = formatValue,
+): HTMLElement {
   const input = el("input", { id, type: "range", min: 0, max: SLIDER_STEPS, value: toSlider(knob, value) });
-  const readout = el("output", {}, formatValue(value));
+  const readout = el("output", {}, format(value));
   input.addEventListener("input", () => {
     const next = fromSlider(knob, Number(input.value));
-    readout.textContent = formatValue(next);
+    readout.textContent = format(next);
     onChange(next);
   });
   return el("label", { class: "row" }, el("span", {}, label), input, readout);

@@ -26,6 +26,9 @@ const KNOBS: Record<string, Knob> = {
   momentumForm: { kind: "choice", choices: ["accumulate", "ema"] },
 };
 
+/** The page-wide "clip gradient norm" slider; its top position turns clipping off. */
+export const CLIP_KNOB = { kind: "range", min: 0.1, max: 1000, log: true } as const;
+
 /** The control for `key`, falling back on the type of its starting value. */
 export function knobFor(key: string, value: number | boolean | string): Knob {
   const known = KNOBS[key];

@@ -3,6 +3,7 @@ import { schemeDark2, schemeTableau10 } from "d3-scale-chromatic";
 import { createEngine, type BackendName, type Engine } from "../src/index.js";
 import { backendSwitch, type BackendSwitch } from "./backend-switch.js";
 import { el, menu, optimizerPanel, slider } from "./controls.js";
+import { CLIP_KNOB, formatValue } from "./knobs.js";
 import { drawLandscape, Viewport } from "./landscape.js";
 import { LossChart } from "./loss-chart.js";
 import { OPTIMIZERS } from "./optimizers.js";
@@ -98,6 +99,7 @@ class Page {
       start: sim.start.slice(),
       step: sim.stepCount,
       horizon: sim.horizon,
+      maxGradNorm: sim.maxGradNorm,
       playing: this.playing,
       runs: sim.runs.map((run) => ({
         label: run.label,
@@ -200,6 +202,16 @@ class Page {
       menu("schedule", "lr schedule", SCHEDULES, SCHEDULES[0].id, (id) => {
         this.sim.schedule = SCHEDULES.find((s) => s.id === id)!;
       }),
+      slider(
+        "clip",
+        "clip gradient norm",
+        CLIP_KNOB,
+        CLIP_KNOB.max,
+        (norm) => {
+          this.sim.maxGradNorm = norm >= CLIP_KNOB.max ? Infinity : norm;
+        },
+        (norm) => (norm >= CLIP_KNOB.max ? "off" : formatValue(norm)),
+      ),
       el("label", { class: "row" }, el("span", {}, "stop at step"), stopAt),
       slider("speed", "steps per frame", { kind: "range", min: 1, max: 20, log: false }, this.speed, (speed) => {
         this.speed = Math.max(1, Math.round(speed));

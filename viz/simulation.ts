@@ -59,6 +59,7 @@ export class Run {
   step(sim: Simulation, closure: () => number): void {
     const optimizer = this.optimizer;
     if (!optimizer || this.error !== null) return;
+    if (optimizer.maxGradNorm !== sim.maxGradNorm) optimizer.maxGradNorm = sim.maxGradNorm;
     if (typeof this.options.lr === "number") {
       (optimizer.paramGroups[0] as Options).lr = this.options.lr * sim.schedule.factor(sim.stepCount, sim.horizon);
     }
@@ -108,6 +109,8 @@ export class Simulation {
   /** σ of the Gaussian noise added to each gradient coordinate. */
   noise = 0;
   schedule: Schedule;
+  /** Every optimizer clips its gradient's norm to this inside its step (Infinity: no clipping). */
+  maxGradNorm = Infinity;
   /** The step the animation stops at; schedules run over it. */
   horizon = 500;
   /** Steps taken since the last restart. */

@@ -4,7 +4,7 @@ import { mkdirSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { fromSlider, knobFor } from "../../viz/knobs.js";
+import { CLIP_KNOB, fromSlider, knobFor, SLIDER_STEPS, toSlider } from "../../viz/knobs.js";
 import { Viewport } from "../../viz/landscape.js";
 import { OPTIMIZERS } from "../../viz/optimizers.js";
 import { rosenbrock, SURFACES } from "../../viz/surfaces.js";
@@ -94,6 +94,18 @@ describe("the visualizer, served without cross-origin isolation", () => {
     // The change mattered: with the default lr Adam would be elsewhere.
     const unchanged = await raceInNode({ steps: 3 });
     expect(state.runs[2].path).not.toEqual(unchanged[2].path);
+  });
+
+  it("clips every optimizer's gradient norm when asked, as the library's maxGradNorm does", async () => {
+    const position = toSlider(CLIP_KNOB, 10);
+    const norm = fromSlider(CLIP_KNOB, position);
+    await slide(page, "#clip", position);
+    const clipped = await playTo(page, 50);
+    expect(paths(clipped)).toEqual(await raceInNode({ steps: 50, maxGradNorm: norm }));
+    expect(paths(clipped)).not.toEqual(await raceInNode({ steps: 50 }));
+    expect(await page.textContent("#clip + output")).toBe(String(norm));
+    await slide(page, "#clip", SLIDER_STEPS);
+    expect(await page.textContent("#clip + output")).toBe("off");
   });
 
   it("races every optimizer it offers, each as Node computes it", async () => {

@@ -20,6 +20,7 @@ export interface VizState {
   targets: [number, number][];
   start: [number, number];
   step: number;
+  maxGradNorm: number | null;
   playing: boolean;
   runs: VizRun[];
 }
