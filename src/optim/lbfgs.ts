@@ -99,7 +99,7 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
     return this.evalCount;
   }
 
-  override addParamGroup(): void {
+  override addParamGroup(_group: GroupInput<LBFGSOptions>): void {
     throw new OptimError("INVALID_ARGUMENT", "LBFGS: supports a single param group (as torch.optim.LBFGS)");
   }
 
@@ -107,7 +107,7 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
     throw new OptimError("STATE_INCOMPATIBLE", "LBFGS: saving its state is not supported (its curvature history lives outside the heap)");
   }
 
-  override loadState(): void {
+  override loadState(_bytes: Uint8Array): void {
     throw new OptimError("STATE_INCOMPATIBLE", "LBFGS: loading a state is not supported (its curvature history lives outside the heap)");
   }
 
