@@ -13,5 +13,4 @@ export { adadelta } from "./kernels/adadelta";
 export { rprop } from "./kernels/rprop";
 export { adamax } from "./kernels/adamax";
 export { nadam } from "./kernels/nadam";
-export { radam } from "./kernels/radam";
 export { lion } from "./kernels/lion";

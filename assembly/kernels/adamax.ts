@@ -1,4 +1,5 @@
 import { ld, st, splat, add, sub, mul, div, max, abs } from "../ops/lane";
+import { ema, scaledGrad } from "../ops/moments";
 
 /**
  * Adamax, one fused pass (pointers: 16-byte-aligned byte offsets; any n):
@@ -34,10 +35,9 @@ export function adamax(
   gScale: T, wd: T, b1: T, c1: T, b2: T, epsIn: T, epsOut: T, stepSize: T,
 ): void {
   const pi = ld<T>(p);
-  const gi = add<T>(mul<T>(gScale, ld<T>(g)), mul<T>(wd, pi));
-  const mi = add<T>(mul<T>(b1, ld<T>(m)), mul<T>(c1, gi));
+  const gi = scaledGrad<T>(g, pi, gScale, wd);
+  const mi = ema<T>(m, b1, c1, gi);
   const ui = max<T>(mul<T>(b2, ld<T>(u)), add<T>(abs<T>(gi), epsIn));
-  st<T>(m, mi);
   st<T>(u, ui);
   st<T>(p, sub<T>(pi, div<T>(mul<T>(stepSize, mi), add<T>(ui, epsOut))));
 }

@@ -1,4 +1,5 @@
 import { ld, st, splat, add, sub, mul, sign } from "../ops/lane";
+import { ema } from "../ops/moments";
 
 /**
  * Lion, one fused pass (pointers: 16-byte-aligned byte offsets; any n):
@@ -27,8 +28,7 @@ export function lion(
 
 @inline function lionLane<T>(p: usize, g: usize, m: usize, gScale: T, decay: T, lr: T, b1: T, c1: T, b2: T, c2: T): void {
   const gi = mul<T>(gScale, ld<T>(g));
-  const mOld = ld<T>(m);
-  const direction = sign<T>(add<T>(mul<T>(b1, mOld), mul<T>(c1, gi)));
+  const direction = sign<T>(add<T>(mul<T>(b1, ld<T>(m)), mul<T>(c1, gi)));
   st<T>(p, sub<T>(mul<T>(decay, ld<T>(p)), mul<T>(lr, direction)));
-  st<T>(m, add<T>(mul<T>(b2, mOld), mul<T>(c2, gi)));
+  ema<T>(m, b2, c2, gi);
 }

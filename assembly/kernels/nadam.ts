@@ -1,45 +1,55 @@
 import { ld, st, splat, add, sub, mul, div, sqrt } from "../ops/lane";
+import { ema, scaledGrad } from "../ops/moments";
 
 /**
- * NAdam, one fused pass (pointers: 16-byte-aligned byte offsets; any n):
- *   g' = gScale·g + wd·p;  p ← decay·p;
- *   m ← β1·m + (1−β1)·g';  v ← β2·v + (1−β2)·g'²;
- *   p ← p − (gCoef·g' + mCoef·m) / (√v + epsHat)
- * The caller folds the momentum schedule and both bias corrections into gCoef, mCoef and epsHat
- * (float64): PyTorch's two addcdiv terms over √(v/bc2) + ε, with one division instead of two.
+ * NAdam and RAdam, one fused pass (pointers: 16-byte-aligned byte offsets; any n):
+ *   g' = gScale·g + wd·p;  m ← β1·m + (1−β1)·g';  v ← β2·v + (1−β2)·g'²;
+ *   step = gCoef·g' + mCoef·m
+ *   adaptive:  p ← decay·p − step / (√v + epsHat)
+ *   otherwise: p ← decay·p − step
+ * The caller folds its momentum schedule and both bias corrections into the coefficients (float64).
+ * NAdam: PyTorch's two Nesterov addcdiv terms over √(v/bc2) + ε, with one division.
+ * RAdam: gCoef = 0; adaptive once ρ_t > 5, a plain momentum step before.
  */
 export function nadam(
   p: usize, g: usize, m: usize, v: usize, n: i32,
   gScale: f32, weightDecay: f32, decay: f32, beta1: f32, oneMinusBeta1: f32, beta2: f32, oneMinusBeta2: f32,
-  gCoef: f32, mCoef: f32, epsHat: f32,
+  gCoef: f32, mCoef: f32, epsHat: f32, adaptive: bool,
+): void {
+  if (adaptive) nadamLoop(p, g, m, v, n, gScale, weightDecay, decay, beta1, oneMinusBeta1, beta2, oneMinusBeta2, gCoef, mCoef, epsHat, true);
+  else nadamLoop(p, g, m, v, n, gScale, weightDecay, decay, beta1, oneMinusBeta1, beta2, oneMinusBeta2, gCoef, mCoef, epsHat, false);
+}
+
+@inline function nadamLoop(
+  p: usize, g: usize, m: usize, v: usize, n: i32,
+  gScale: f32, wd: f32, decay: f32, beta1: f32, oneMinusBeta1: f32, beta2: f32, oneMinusBeta2: f32,
+  gCoef: f32, mCoef: f32, epsHat: f32, adaptive: bool,
 ): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
-    const gScaleV = splat<v128>(gScale), wdV = splat<v128>(weightDecay), decayV = splat<v128>(decay);
-    const b1V = splat<v128>(beta1), c1V = splat<v128>(oneMinusBeta1);
-    const b2V = splat<v128>(beta2), c2V = splat<v128>(oneMinusBeta2);
-    const gCoefV = splat<v128>(gCoef), mCoefV = splat<v128>(mCoef), epsV = splat<v128>(epsHat);
+    const gScaleV = splat<v128>(gScale), wdV = splat<v128>(wd), decayV = splat<v128>(decay), epsV = splat<v128>(epsHat);
+    const beta1V = splat<v128>(beta1), beta2V = splat<v128>(beta2), gCoefV = splat<v128>(gCoef), mCoefV = splat<v128>(mCoef);
+    const weight1V = splat<v128>(oneMinusBeta1), weight2V = splat<v128>(oneMinusBeta2);
     for (; i + 4 <= n; i += 4) {
       const o = <usize>i << 2;
-      nadamLane<v128>(p + o, g + o, m + o, v + o, gScaleV, wdV, decayV, b1V, c1V, b2V, c2V, gCoefV, mCoefV, epsV);
+      nadamLane<v128>(p + o, g + o, m + o, v + o, gScaleV, wdV, decayV, beta1V, weight1V, beta2V, weight2V, gCoefV, mCoefV, epsV, adaptive);
     }
   }
   for (; i < n; i++) {
     const o = <usize>i << 2;
-    nadamLane<f32>(p + o, g + o, m + o, v + o, gScale, weightDecay, decay, beta1, oneMinusBeta1, beta2, oneMinusBeta2, gCoef, mCoef, epsHat);
+    nadamLane<f32>(p + o, g + o, m + o, v + o, gScale, wd, decay, beta1, oneMinusBeta1, beta2, oneMinusBeta2, gCoef, mCoef, epsHat, adaptive);
   }
 }
 
 @inline function nadamLane<T>(
   p: usize, g: usize, m: usize, v: usize,
-  gScale: T, wd: T, decay: T, b1: T, c1: T, b2: T, c2: T, gCoef: T, mCoef: T, epsHat: T,
+  gScale: T, wd: T, decay: T, beta1: T, weight1: T, beta2: T, weight2: T, gCoef: T, mCoef: T, epsHat: T, adaptive: bool,
 ): void {
   const pi = ld<T>(p);
-  const gi = add<T>(mul<T>(gScale, ld<T>(g)), mul<T>(wd, pi));
-  const mi = add<T>(mul<T>(b1, ld<T>(m)), mul<T>(c1, gi));
-  const vi = add<T>(mul<T>(b2, ld<T>(v)), mul<T>(c2, mul<T>(gi, gi)));
-  st<T>(m, mi);
-  st<T>(v, vi);
+  const gi = scaledGrad<T>(g, pi, gScale, wd);
+  const mi = ema<T>(m, beta1, weight1, gi);
+  const vi = ema<T>(v, beta2, weight2, mul<T>(gi, gi));
   const step = add<T>(mul<T>(gCoef, gi), mul<T>(mCoef, mi));
-  st<T>(p, sub<T>(mul<T>(decay, pi), div<T>(step, add<T>(sqrt<T>(vi), epsHat))));
+  const update = adaptive ? div<T>(step, add<T>(sqrt<T>(vi), epsHat)) : step;
+  st<T>(p, sub<T>(mul<T>(decay, pi), update));
 }

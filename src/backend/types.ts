@@ -6,7 +6,6 @@ import type { RmspropKernels } from "./js/rmsprop.js";
 import type { RpropKernels } from "./js/rprop.js";
 import type { AdamaxKernels } from "./js/adamax.js";
 import type { NadamKernels } from "./js/nadam.js";
-import type { RadamKernels } from "./js/radam.js";
 import type { LionKernels } from "./js/lion.js";
 import type { OpsKernels } from "./js/ops.js";
 import type { SgdKernels } from "./js/sgd.js";
@@ -24,7 +23,7 @@ export const BACKEND_NAMES: readonly BackendName[] = ["wasm-simd", "wasm", "js"]
  */
 export type Kernels = OpsKernels & ClipKernels & SgdKernels & AdamKernels
   & AdagradKernels & RmspropKernels & AdadeltaKernels & RpropKernels
-  & AdamaxKernels & NadamKernels & RadamKernels & LionKernels;
+  & AdamaxKernels & NadamKernels & LionKernels;
 
 export interface Backend {
   readonly name: BackendName;

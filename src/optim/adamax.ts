@@ -1,5 +1,6 @@
 import type { Kernels } from "../backend/types.js";
 import type { Param } from "../param.js";
+import { adamFamilyRules } from "./adamRules.js";
 import { bool, num } from "./hyper.js";
 import { Optimizer, type GroupInput, type GroupLayout, type OptimizerSpec, type ParamGroup } from "./optimizer.js";
 
@@ -29,13 +30,9 @@ const SPEC: OptimizerSpec<AdamaxOptions> = {
   kind: "Adamax",
   rules: {
     lr: num(2e-3, { min: 0 }),
-    beta1: num(0.9, { min: 0, max: 1, maxOpen: true }),
-    beta2: num(0.999, { min: 0, max: 1, maxOpen: true }),
-    eps: num(1e-8, { min: 0, minOpen: true }),
+    ...adamFamilyRules,
     epsInsideMax: bool(true),
     lrDecay: num(0, { min: 0 }),
-    weightDecay: num(0, { min: 0 }),
-    maximize: bool(false),
   },
   slots: ["expAvg", "expInf"],
 };

@@ -1,5 +1,6 @@
 import type { Kernels } from "../backend/types.js";
 import type { Param } from "../param.js";
+import { beta } from "./adamRules.js";
 import { bool, num } from "./hyper.js";
 import { Optimizer, type GroupInput, type GroupLayout, type OptimizerSpec, type ParamGroup } from "./optimizer.js";
 
@@ -20,8 +21,8 @@ const SPEC: OptimizerSpec<LionOptions> = {
   kind: "Lion",
   rules: {
     lr: num(1e-4, { min: 0 }),
-    beta1: num(0.9, { min: 0, max: 1, maxOpen: true }),
-    beta2: num(0.99, { min: 0, max: 1, maxOpen: true }),
+    beta1: beta(0.9),
+    beta2: beta(0.99),
     weightDecay: num(0, { min: 0 }),
     maximize: bool(false),
   },

@@ -1,5 +1,6 @@
 import type { Kernels } from "../backend/types.js";
 import type { Param } from "../param.js";
+import { adamFamilyRules } from "./adamRules.js";
 import { bool, num } from "./hyper.js";
 import { Optimizer, type GroupInput, type GroupLayout, type OptimizerSpec, type ParamGroup } from "./optimizer.js";
 
@@ -28,14 +29,10 @@ const SPEC: OptimizerSpec<NAdamOptions> = {
   kind: "NAdam",
   rules: {
     lr: num(2e-3, { min: 0 }),
-    beta1: num(0.9, { min: 0, max: 1, maxOpen: true }),
-    beta2: num(0.999, { min: 0, max: 1, maxOpen: true }),
-    eps: num(1e-8, { min: 0, minOpen: true }),
-    weightDecay: num(0, { min: 0 }),
+    ...adamFamilyRules,
     momentumDecay: num(4e-3, { min: 0 }),
     momentumWarmup: bool(true),
     decoupledWeightDecay: bool(false),
-    maximize: bool(false),
   },
   slots: ["expAvg", "expAvgSq"],
 };
@@ -100,7 +97,7 @@ export class NAdam extends Optimizer<NAdamOptions> {
       layout.data, layout.grad, layout.slots[0], layout.slots[1], layout.n,
       this.gScale(group.maximize), decoupled ? 0 : weightDecay, decoupled ? 1 - lr * weightDecay : 1,
       beta1, 1 - beta1, beta2, 1 - beta2,
-      ((lr * (1 - mu)) / (1 - product)) * sqrtBc2, ((lr * muNext) / (1 - product * muNext)) * sqrtBc2, eps * sqrtBc2,
+      ((lr * (1 - mu)) / (1 - product)) * sqrtBc2, ((lr * muNext) / (1 - product * muNext)) * sqrtBc2, eps * sqrtBc2, true,
     );
   }
 

@@ -1,5 +1,6 @@
 import type { Kernels } from "../backend/types.js";
 import type { Param } from "../param.js";
+import { adamFamilyRules } from "./adamRules.js";
 import { bool, num } from "./hyper.js";
 import { Optimizer, type GroupInput, type GroupLayout, type OptimizerSpec, type ParamGroup } from "./optimizer.js";
 
@@ -29,13 +30,9 @@ const SPEC: OptimizerSpec<RAdamOptions> = {
   kind: "RAdam",
   rules: {
     lr: num(1e-3, { min: 0 }),
-    beta1: num(0.9, { min: 0, max: 1, maxOpen: true }),
-    beta2: num(0.999, { min: 0, max: 1, maxOpen: true }),
-    eps: num(1e-8, { min: 0, minOpen: true }),
+    ...adamFamilyRules,
     epsAfterCorrection: bool(false),
-    weightDecay: num(0, { min: 0 }),
     decoupledWeightDecay: bool(false),
-    maximize: bool(false),
   },
   slots: ["expAvg", "expAvgSq"],
 };
@@ -85,10 +82,11 @@ export class RAdam extends Optimizer<RAdamOptions> {
     }
     const epsHat = group.epsAfterCorrection ? eps * Math.sqrt(bc2) : eps;
     const decoupled = group.decoupledWeightDecay;
-    kernels.radam(
+    // RAdam's update is NAdam's kernel without its gradient term, adaptive only once rectified.
+    kernels.nadam(
       layout.data, layout.grad, layout.slots[0], layout.slots[1], layout.n,
       this.gScale(group.maximize), decoupled ? 0 : weightDecay, decoupled ? 1 - lr * weightDecay : 1,
-      beta1, 1 - beta1, beta2, 1 - beta2, stepSize, epsHat, rectified,
+      beta1, 1 - beta1, beta2, 1 - beta2, 0, stepSize, epsHat, rectified,
     );
   }
 }

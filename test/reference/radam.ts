@@ -1,15 +1,17 @@
 import type { RAdamOptions } from "../../src/index.js";
 import type { Reference } from "../helpers/reference.js";
+import { updateMoments } from "./adamMoments.js";
 
 /**
  * torch.optim.RAdam in float64, written from Algorithm 2 of Liu et al. with PyTorch's threshold
  * (ρ_t > 5) and ε placement (√v + ε, then ×√(1 − β2ᵗ)), or Optax's (√v̂ + ε) with epsAfterCorrection.
  */
-export function radamReference(n: number, o: Partial<RAdamOptions>): Reference {
-  const {
-    lr = 1e-3, beta1 = 0.9, beta2 = 0.999, eps = 1e-8, epsAfterCorrection = false,
-    weightDecay = 0, decoupledWeightDecay = false, maximize = false,
-  } = o;
+export function radamReference(n: number, options: Partial<RAdamOptions>): Reference {
+  const o = {
+    lr: 1e-3, beta1: 0.9, beta2: 0.999, eps: 1e-8, epsAfterCorrection: false,
+    weightDecay: 0, decoupledWeightDecay: false, maximize: false, ...options,
+  };
+  const { lr, beta1, beta2, eps } = o;
   const m = new Float64Array(n), v = new Float64Array(n);
   const rhoInf = 2 / (1 - beta2) - 1;
   return {
@@ -19,14 +21,10 @@ export function radamReference(n: number, o: Partial<RAdamOptions>): Reference {
       const rhoT = rhoInf - (2 * t * beta2 ** t) / bc2;
       const rect = Math.sqrt(((rhoT - 4) * (rhoT - 2) * rhoInf) / ((rhoInf - 4) * (rhoInf - 2) * rhoT));
       for (let i = 0; i < n; i++) {
-        let gi = maximize ? -g[i] : g[i];
-        if (decoupledWeightDecay) p[i] *= 1 - lr * weightDecay;
-        else gi += weightDecay * p[i];
-        m[i] = beta1 * m[i] + (1 - beta1) * gi;
-        v[i] = beta2 * v[i] + (1 - beta2) * gi * gi;
+        updateMoments(o, i, p, g, m, v);
         const mHat = m[i] / bc1;
         if (rhoT <= 5) p[i] -= lr * mHat;
-        else if (epsAfterCorrection) p[i] -= (lr * rect * mHat) / (Math.sqrt(v[i] / bc2) + eps);
+        else if (o.epsAfterCorrection) p[i] -= (lr * rect * mHat) / (Math.sqrt(v[i] / bc2) + eps);
         else p[i] -= lr * rect * mHat * (Math.sqrt(bc2) / (Math.sqrt(v[i]) + eps));
       }
     },

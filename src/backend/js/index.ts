@@ -8,7 +8,6 @@ import { rmspropKernels } from "./rmsprop.js";
 import { rpropKernels } from "./rprop.js";
 import { adamaxKernels } from "./adamax.js";
 import { nadamKernels } from "./nadam.js";
-import { radamKernels } from "./radam.js";
 import { lionKernels } from "./lion.js";
 import { opsKernels } from "./ops.js";
 import { sgdKernels } from "./sgd.js";
@@ -26,7 +25,6 @@ export function createJsKernels(heap: Heap): Kernels {
     ...rpropKernels(heap),
     ...adamaxKernels(heap),
     ...nadamKernels(heap),
-    ...radamKernels(heap),
     ...lionKernels(heap),
   };
 }

@@ -1,0 +1,16 @@
+import { ld, st, add, mul } from "./lane";
+
+// Pieces shared by the lanes of the Adam-like kernels (same operations, same order as written
+// out in kernels/adam.ts, so results are unchanged by sharing them).
+
+/** The gradient a kernel works with: gScale·g + wd·p (sign, clipping and L2 decay in one). */
+@inline export function scaledGrad<T>(g: usize, p: T, gScale: T, wd: T): T {
+  return add<T>(mul<T>(gScale, ld<T>(g)), mul<T>(wd, p));
+}
+
+/** An exponential moving average in place: s ← decay·s + weight·x; returns the new s. */
+@inline export function ema<T>(s: usize, decay: T, weight: T, x: T): T {
+  const next = add<T>(mul<T>(decay, ld<T>(s)), mul<T>(weight, x));
+  st<T>(s, next);
+  return next;
+}
