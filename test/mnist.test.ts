@@ -146,11 +146,28 @@ describe("the MNIST comparison, tiny configuration", () => {
     expect(reseeded.runs[0].epochs[0].trainLoss).not.toBe(simd.runs[1].epochs[0].trainLoss);
   });
 
-  it("applies a schedule: the cosine run ends its epoch near lr 0", async () => {
-    const cosine = await compareOptimizers(tiny({ runs: selectRuns(["sgd-momentum-cosine"]), trainSamples: 320 }));
-    const run = cosine.runs[0];
-    // 10 steps; the last is at t = 9/10: lr·½(1 + cos(0.9π)), cos 0.9π = −0.9510565163 → lr · 0.0244717419.
-    expect(run.epochs[0].lr).toBeCloseTo(run.lr * 0.0244717419, 10);
+  it("drives the scheduled runs' lr with the library's schedules", async () => {
+    const scheduled = await compareOptimizers(tiny({ runs: selectRuns(["sgd-momentum-cosine", "sgd-momentum-step"]), trainSamples: 320, epochs: 2 }));
+    const [cosine, step] = scheduled.runs;
+    // 10 steps per epoch, 20 in all. Cosine: the last step of epoch 1 is t = 9 of 20,
+    // lr·½(1 + cos(9π/20)) = lr·0.5782172325 (cos 0.45π = 0.1564344650); of epoch 2, t = 19:
+    // lr·½(1 + cos(0.95π)) = lr·0.0061558297 (cos 0.95π = −0.9876883406).
+    expect(cosine.epochs[0].lr).toBeCloseTo(cosine.lr * 0.5782172325, 10);
+    expect(cosine.epochs[1].lr).toBeCloseTo(cosine.lr * 0.0061558297, 10);
+    // Step decay: ×0.1 from step 10 (half of 20), ×0.01 from step 15.
+    expect(step.epochs[0].lr).toBe(step.lr);
+    expect(step.epochs[1].lr).toBeCloseTo(step.lr * 0.01, 12);
+  });
+
+  it("clips the gradients when asked", async () => {
+    const runs = selectRuns(["sgd"]);
+    const free = await compareOptimizers(tiny({ runs, trainSamples: 320 }));
+    const clipped = await compareOptimizers(tiny({ runs, trainSamples: 320, maxGradNorm: 1e-3 }));
+    expect(clipped.maxGradNorm).toBe(1e-3);
+    // With every step's update capped at lr·1e-3 in norm, ten steps barely move the weights.
+    const drop = (c: Comparison) => c.runs[0].initial.loss - c.runs[0].epochs[0].testLoss;
+    expect(drop(free)).toBeGreaterThan(0.1);
+    expect(Math.abs(drop(clipped))).toBeLessThan(0.01);
   });
 
   it("prints tables and writes a self-contained report and the raw results", () => {
@@ -183,9 +200,10 @@ describe("the command line", () => {
     expect(defaults.runs.length).toBeGreaterThanOrEqual(7);
     expect(defaults.backend).toBe("auto");
     const custom = parseCli(["--optimizers", "adam,sgd", "--epochs", "3", "--batch-size", "16", "--lr", "adam=3e-3", "--lr", "sgd=0.5",
-      "--seed", "9", "--backend", "js", "--out", "x", "--no-progress"], false);
+      "--seed", "9", "--backend", "js", "--out", "x", "--no-progress", "--max-grad-norm", "5", "--train-samples", "100"], false);
     expect(custom.runs.map((run) => run.id)).toEqual(["adam", "sgd"]);
-    expect(custom).toMatchObject({ epochs: 3, batchSize: 16, lrs: { adam: 3e-3, sgd: 0.5 }, seed: 9, backend: "js", out: "x", progress: false });
+    expect(custom).toMatchObject({ epochs: 3, batchSize: 16, lrs: { adam: 3e-3, sgd: 0.5 }, seed: 9, backend: "js", out: "x", progress: false,
+      maxGradNorm: 5, trainSamples: 100 });
   });
 
   it("rejects bad values with a message", () => {

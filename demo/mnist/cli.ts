@@ -19,6 +19,14 @@ function positiveInt(name: string) {
   };
 }
 
+function positiveNumber(name: string) {
+  return (text: string) => {
+    const value = Number(text);
+    if (!(value > 0 && Number.isFinite(value))) throw new InvalidArgumentError(`${name} must be a positive number, got "${text}"`);
+    return value;
+  };
+}
+
 function seedValue(text: string): number {
   const value = Number(text);
   if (!Number.isSafeInteger(value) || value < 0 || value > 0xffffffff) throw new InvalidArgumentError(`the seed must be an integer in [0, 2^32), got "${text}"`);
@@ -62,6 +70,7 @@ export function parseCli(argv: readonly string[], exitOnError = true): CliOption
     .option("--lr <id=value>", "override a learning rate, e.g. --lr adam=3e-3 (repeatable)", learningRates)
     .option("-s, --seed <n>", "seeds the initial weights and batch order", seedValue, DEFAULTS.seed)
     .addOption(new Option("--backend <name>", "where the optimizer kernels run").choices(["auto", "wasm-simd", "wasm", "js"]).default(DEFAULTS.backend))
+    .option("--max-grad-norm <x>", "clip each step's gradients to this total L2 norm (clipGradNorm); off by default", positiveNumber("--max-grad-norm"))
     .option("--train-samples <n>", "train on only the first n of the 8,000 training digits", positiveInt("--train-samples"))
     .option("--out <dir>", "folder for report.html and results.json", DEFAULTS.out)
     .option("--no-progress", "no progress bars")
@@ -76,6 +85,7 @@ export function parseCli(argv: readonly string[], exitOnError = true): CliOption
     seed: number;
     backend: BackendChoice;
     trainSamples?: number;
+    maxGradNorm?: number;
     out: string;
     progress: boolean;
   }>();
@@ -87,6 +97,7 @@ export function parseCli(argv: readonly string[], exitOnError = true): CliOption
     seed: options.seed,
     backend: options.backend,
     trainSamples: options.trainSamples,
+    maxGradNorm: options.maxGradNorm,
     out: options.out,
     progress: options.progress,
   };

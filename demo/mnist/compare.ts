@@ -17,6 +17,8 @@ export interface CompareConfig {
   backend: BackendChoice;
   /** Train on only the first n of the 8,000 training digits (for quick checks); all when absent. */
   trainSamples?: number;
+  /** Clip each step's gradients to this total L2 norm; no clipping when absent. */
+  maxGradNorm?: number;
 }
 
 export interface Comparison {
@@ -24,6 +26,7 @@ export interface Comparison {
   epochs: number;
   batchSize: number;
   seed: number;
+  maxGradNorm: number | null;
   trainCount: number;
   testCount: number;
   runs: RunResult[];
@@ -49,7 +52,7 @@ export async function compareOptimizers(config: CompareConfig, hooks: CompareHoo
   const orders = Array.from({ length: config.epochs }, () => permutation(train.count, nextOrder));
   const engine = await createEngine({ backend: config.backend });
   try {
-    const context = { engine, train, test, init, orders, batchSize: config.batchSize };
+    const context = { engine, train, test, init, orders, batchSize: config.batchSize, maxGradNorm: config.maxGradNorm };
     const runs: RunResult[] = [];
     for (const [index, spec] of config.runs.entries()) {
       const lr = config.lrs[spec.id] ?? spec.lr;
@@ -63,6 +66,7 @@ export async function compareOptimizers(config: CompareConfig, hooks: CompareHoo
       epochs: config.epochs,
       batchSize: config.batchSize,
       seed: config.seed,
+      maxGradNorm: config.maxGradNorm ?? null,
       trainCount: train.count,
       testCount: test.count,
       runs,

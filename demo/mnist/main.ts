@@ -8,7 +8,8 @@ import { comparisonTables, markdownTable } from "./table.js";
 const options = parseCli(process.argv.slice(2));
 const comparison = await compareOptimizers(options, options.progress ? progressBars(options.runs.length) : {});
 console.log(`\nMNIST, 784-128-10 MLP · ${comparison.trainCount} train / ${comparison.testCount} test digits · ` +
-  `${comparison.epochs} epochs · batch ${comparison.batchSize} · seed ${comparison.seed} · backend ${comparison.backend}\n`);
+  `${comparison.epochs} epochs · batch ${comparison.batchSize} · seed ${comparison.seed} · ` +
+  `${comparison.maxGradNorm === null ? "" : `clip ${comparison.maxGradNorm} · `}backend ${comparison.backend}\n`);
 for (const table of comparisonTables(comparison)) console.log(`${markdownTable(table)}\n`);
 const { html, json } = writeReport(comparison, options.out);
 console.log(`Total wall time ${(comparison.totalMs / 1000).toFixed(1)} s (timings are wall-clock and vary with machine load).`);

@@ -1,5 +1,5 @@
-import { Adam, AdamW, SGD, type Optimizer, type Param } from "../../src/index.js";
-import { cosine, stepDecay, type LrSchedule } from "./schedules.js";
+import { Adadelta, Adagrad, Adam, Adamax, AdamW, Lion, NAdam, RAdam, RMSprop, Rprop, SGD, type Optimizer, type Param } from "../../src/index.js";
+import { cosine, stepDecay, type ScheduleFactory } from "./schedules.js";
 
 /** One entry of the comparison: an optimizer with its default learning rate and optional schedule. */
 export interface RunSpec {
@@ -10,8 +10,8 @@ export interface RunSpec {
   /** Default learning rate: a usual value for this optimizer on a small MNIST MLP (see README). */
   readonly lr: number;
   readonly make: (params: Param[], lr: number) => Optimizer<any>;
-  /** Multiplies the lr as training progresses; constant when absent. */
-  readonly schedule?: LrSchedule;
+  /** The lr as a function of the step, driven by the library's Scheduler; constant when absent. */
+  readonly schedule?: ScheduleFactory;
 }
 
 const momentum = { momentum: 0.9 };
@@ -25,6 +25,15 @@ export const RUNS: readonly RunSpec[] = [
   { id: "sgd-momentum-step", label: "SGD+momentum, step", lr: 0.05, make: (p, lr) => new SGD(p, { lr, ...momentum }), schedule: stepDecay },
   { id: "adam", label: "Adam", lr: 1e-3, make: (p, lr) => new Adam(p, { lr }) },
   { id: "adamw", label: "AdamW", lr: 1e-3, make: (p, lr) => new AdamW(p, { lr, weightDecay: 1e-2 }) },
+  { id: "adagrad", label: "Adagrad", lr: 0.02, make: (p, lr) => new Adagrad(p, { lr }) },
+  { id: "rmsprop", label: "RMSprop", lr: 1e-3, make: (p, lr) => new RMSprop(p, { lr }) },
+  { id: "adadelta", label: "Adadelta", lr: 1, make: (p, lr) => new Adadelta(p, { lr }) },
+  { id: "adamax", label: "Adamax", lr: 2e-3, make: (p, lr) => new Adamax(p, { lr }) },
+  { id: "nadam", label: "NAdam", lr: 2e-3, make: (p, lr) => new NAdam(p, { lr }) },
+  { id: "radam", label: "RAdam", lr: 1e-3, make: (p, lr) => new RAdam(p, { lr }) },
+  { id: "lion", label: "Lion", lr: 1e-4, make: (p, lr) => new Lion(p, { lr }) },
+  // Rprop is a full-batch method (it adapts on the sign of successive gradients): here on mini-batches.
+  { id: "rprop", label: "Rprop", lr: 1e-3, make: (p, lr) => new Rprop(p, { lr }) },
 ];
 
 /** The specs named by `ids`, in the order given; throws on an unknown name. */

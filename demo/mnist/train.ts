@@ -1,5 +1,5 @@
 import { performance } from "node:perf_hooks";
-import type { Engine } from "../../src/index.js";
+import { clipGradNorm, Scheduler, type Engine } from "../../src/index.js";
 import type { Digits } from "./data.js";
 import { Mlp, type MlpWeights, type Score } from "./model.js";
 import type { RunSpec } from "./runs.js";
@@ -18,6 +18,8 @@ export interface RunContext {
   /** One permutation of the training rows per epoch, the batch order of every run. */
   readonly orders: readonly Uint32Array[];
   readonly batchSize: number;
+  /** Clip the gradients' total L2 norm to this before each step (clipGradNorm); no clipping when absent. */
+  readonly maxGradNorm?: number;
 }
 
 export interface EpochStats {
@@ -27,9 +29,9 @@ export interface EpochStats {
   trainLoss: number;
   testLoss: number;
   testAccuracy: number;
-  /** The lr of the epoch's last step. */
+  /** The lr the epoch's last step used. */
   lr: number;
-  /** Milliseconds inside `optimizer.step()` and zeroGrad during the epoch. */
+  /** Milliseconds in the optimizer's part of the epoch: clipping (if on), step, schedule, zeroGrad. */
   stepMs: number;
   /** Milliseconds of the epoch's training pass: forward, backward, step (test scoring excluded). */
   epochMs: number;
@@ -57,17 +59,20 @@ export type OnProgress = (done: number, total: number, epoch: number, loss: numb
 
 /** Trains a fresh copy of the initial weights with one optimizer and scores it after every epoch. */
 export async function trainRun(spec: RunSpec, lr: number, ctx: RunContext, onProgress?: OnProgress): Promise<RunResult> {
-  const { engine, train, test, orders, batchSize } = ctx;
+  const { engine, train, test, orders, batchSize, maxGradNorm } = ctx;
+  const stepsPerEpoch = Math.ceil(train.count / batchSize);
+  const totalSteps = stepsPerEpoch * orders.length;
   const model = new Mlp(engine, ctx.init);
-  const optimizer = spec.make(model.params, lr);
+  const params = model.params;
+  const optimizer = spec.make(params, lr);
   try {
-    const stepsPerEpoch = Math.ceil(train.count / batchSize);
-    const totalSteps = stepsPerEpoch * orders.length;
+    const scheduler = spec.schedule ? new Scheduler(optimizer, spec.schedule(lr, totalSteps)) : null;
     const pointEvery = Math.max(1, Math.ceil(stepsPerEpoch / CURVE_POINTS_PER_EPOCH));
     const initial = model.evaluate(test);
     const epochs: EpochStats[] = [];
     const lossCurve: [number, number][] = [];
     let step = 0;
+    let lastLr = lr;
     for (let e = 0; e < orders.length; e++) {
       const order = orders[e];
       let stepMs = 0;
@@ -79,12 +84,11 @@ export async function trainRun(spec: RunSpec, lr: number, ctx: RunContext, onPro
         const start = b * batchSize;
         const loss = model.accumulateGradients(train, order, start, Math.min(start + batchSize, train.count));
         if (!Number.isFinite(loss)) throw new Error(`${spec.label}: the loss became ${loss} at step ${step} (lr ${lr} too high?)`);
-        if (spec.schedule) {
-          const scheduled = lr * spec.schedule(step / totalSteps);
-          for (const group of optimizer.paramGroups) group.lr = scheduled;
-        }
+        lastLr = optimizer.paramGroups[0].lr as number;
         const t0 = performance.now();
+        if (maxGradNorm !== undefined) clipGradNorm(params, maxGradNorm);
         optimizer.step();
+        scheduler?.step();
         optimizer.zeroGrad();
         stepMs += performance.now() - t0;
         epochLoss += loss;
@@ -97,8 +101,7 @@ export async function trainRun(spec: RunSpec, lr: number, ctx: RunContext, onPro
       }
       const epochMs = performance.now() - epochStart;
       const score = model.evaluate(test);
-      const currentLr = optimizer.paramGroups[0].lr as number;
-      epochs.push({ epoch: e + 1, trainLoss: epochLoss / stepsPerEpoch, testLoss: score.loss, testAccuracy: score.accuracy, lr: currentLr, stepMs, epochMs });
+      epochs.push({ epoch: e + 1, trainLoss: epochLoss / stepsPerEpoch, testLoss: score.loss, testAccuracy: score.accuracy, lr: lastLr, stepMs, epochMs });
       // Let timers (progress redraws, Ctrl-C) run between epochs.
       await new Promise((resolve) => setImmediate(resolve));
     }
