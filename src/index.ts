@@ -18,3 +18,4 @@ export { Lion, type LionOptions } from "./optim/lion.js";
 export * from "./schedules/index.js";
 export * from "./linesearch/index.js";
 export { LBFGS, type LBFGSOptions } from "./optim/lbfgs.js";
+export { findLearningRate, type LrFinderOptions, type LrFinderResult } from "./lr-finder.js";
