@@ -2,12 +2,13 @@
 // options are listed here gets proper sliders; any other option still gets a generic control.
 
 export type Knob =
-  | { kind: "range"; min: number; max: number; log: boolean }
+  | { kind: "range"; min: number; max: number; log: boolean; integer?: boolean }
   | { kind: "toggle" }
   | { kind: "choice"; choices: readonly string[] };
 
 const linear = (min: number, max: number): Knob => ({ kind: "range", min, max, log: false });
 const log = (min: number, max: number): Knob => ({ kind: "range", min, max, log: true });
+const integer = (min: number, max: number): Knob => ({ kind: "range", min, max, log: false, integer: true });
 
 const KNOBS: Record<string, Knob> = {
   lr: log(1e-5, 1),
@@ -24,6 +25,9 @@ const KNOBS: Record<string, Knob> = {
   etaMinus: linear(0.05, 0.95),
   etaPlus: linear(1.01, 2),
   momentumForm: { kind: "choice", choices: ["accumulate", "ema"] },
+  maxIter: integer(1, 20),
+  historySize: integer(1, 100),
+  lineSearch: { kind: "choice", choices: ["none", "strongWolfe", "backtracking"] },
 };
 
 /** The page-wide "clip gradient norm" slider; its top position turns clipping off. */
@@ -47,6 +51,7 @@ export const SLIDER_STEPS = 1000;
  */
 export function fromSlider(knob: Extract<Knob, { kind: "range" }>, position: number): number {
   const f = position / SLIDER_STEPS;
+  if (knob.integer) return Math.round(knob.min + f * (knob.max - knob.min));
   if (knob.log) return Number((knob.min * (knob.max / knob.min) ** f).toPrecision(3));
   const width = (knob.max - knob.min) / SLIDER_STEPS;
   const decimals = Math.max(0, Math.ceil(-Math.log10(width)));

@@ -1,7 +1,7 @@
 // The optimizers the page offers. Adding one is one line: a label, its class from the library,
 // and the options to show with their starting values (chosen for the default Rosenbrock view:
 // RAdam's first steps are un-adapted momentum steps, so its lr starts smaller).
-import { Adadelta, Adagrad, Adam, Adamax, AdamW, Lion, NAdam, RAdam, RMSprop, Rprop, SGD, type Optimizer, type Param } from "../src/index.js";
+import { Adadelta, Adagrad, Adam, Adamax, AdamW, LBFGS, Lion, NAdam, RAdam, RMSprop, Rprop, SGD, type Optimizer, type Param } from "../src/index.js";
 
 export type OptionValue = number | boolean | string;
 export type Options = Record<string, OptionValue>;
@@ -32,4 +32,6 @@ export const OPTIMIZERS: readonly OptimizerEntry[] = [
   entry("NAdam", NAdam, { lr: 0.05, beta1: 0.9, beta2: 0.999 }),
   entry("RAdam", RAdam, { lr: 0.002, beta1: 0.9, beta2: 0.999 }),
   entry("Lion", Lion, { lr: 0.005, beta1: 0.9, beta2: 0.99 }),
+  // One quasi-Newton iteration per page step (torch's default runs 20 per step), so paths compare.
+  entry("L-BFGS", LBFGS, { lr: 1, maxIter: 1, historySize: 10, lineSearch: "strongWolfe" }),
 ];

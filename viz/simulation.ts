@@ -1,9 +1,9 @@
 // The race on the landscape: one 2-float parameter per optimizer, all in the library's engine,
 // stepped together. No DOM here, so it runs the same in Node.
-import type { Engine, Optimizer, Param } from "../src/index.js";
+import type { Engine, Optimizer, Param, Schedule } from "../src/index.js";
 import { gaussian } from "./noise.js";
 import type { OptimizerEntry, Options, OptionValue } from "./optimizers.js";
-import type { Schedule } from "./schedules.js";
+import { lrMultiplier, type ScheduleChoice } from "./schedules.js";
 import type { Surface } from "./surfaces.js";
 
 /** A position this far out, or a non-finite loss, counts as diverged. */
@@ -17,7 +17,7 @@ export class Run {
   path: number[] = [];
   /** The true (noise-free) loss at each position of `path`. */
   losses: number[] = [];
-  /** Why this run stopped: an invalid option (cleared when the option changes) or divergence. */
+  /** Why this run is not moving: its last step was refused (it retries every step) or it diverged. */
   error: string | null = null;
   diverged = false;
   private param: Param | null = null;
@@ -53,20 +53,21 @@ export class Run {
   setOption(key: string, value: OptionValue): void {
     this.options[key] = value;
     if (this.optimizer && key !== "lr") (this.optimizer.paramGroups[0] as Options)[key] = value;
-    if (!this.diverged) this.error = null;
   }
 
   step(sim: Simulation, closure: () => number): void {
     const optimizer = this.optimizer;
-    if (!optimizer || this.error !== null) return;
+    if (!optimizer || this.diverged) return;
     if (optimizer.maxGradNorm !== sim.maxGradNorm) optimizer.maxGradNorm = sim.maxGradNorm;
     if (typeof this.options.lr === "number") {
-      (optimizer.paramGroups[0] as Options).lr = this.options.lr * sim.schedule.factor(sim.stepCount, sim.horizon);
+      (optimizer.paramGroups[0] as Options).lr = this.options.lr * sim.lrFactor(sim.stepCount);
     }
     try {
       optimizer.step(closure);
+      this.error = null;
     } catch (error) {
-      // An invalid combination of options (the library checks before writing anything).
+      // An invalid combination of options (the library checks before writing anything): wait
+      // here, trying again each step, until the controls make it valid.
       this.error = error instanceof Error ? error.message : String(error);
       return;
     }
@@ -108,11 +109,13 @@ export class Simulation {
   start: [number, number];
   /** σ of the Gaussian noise added to each gradient coordinate. */
   noise = 0;
-  schedule: Schedule;
+  /** Multiplies each optimizer's lr control at each step; made from the schedule choice and the horizon. */
+  lrFactor: Schedule;
   /** Every optimizer clips its gradient's norm to this inside its step (Infinity: no clipping). */
   maxGradNorm = Infinity;
+  private scheduleChoice: ScheduleChoice;
   /** The step the animation stops at; schedules run over it. */
-  horizon = 500;
+  private stopAt = 500;
   /** Steps taken since the last restart. */
   stepCount = 0;
   readonly runs: Run[];
@@ -122,15 +125,35 @@ export class Simulation {
     readonly engine: Engine,
     runs: Run[],
     surface: Surface,
-    schedule: Schedule,
+    schedule: ScheduleChoice,
   ) {
     this.runs = runs;
     this.surface = surface;
     this.start = [surface.start[0], surface.start[1]];
-    this.schedule = schedule;
+    this.scheduleChoice = schedule;
+    this.lrFactor = lrMultiplier(schedule, this.stopAt);
     // One closure per run, made once: a step allocates nothing of its own.
     this.closures = runs.map((run) => () => run.evaluate(this));
     this.restart();
+  }
+
+  get schedule(): ScheduleChoice {
+    return this.scheduleChoice;
+  }
+
+  /** A new schedule takes effect at the next step, at the step count reached. */
+  set schedule(choice: ScheduleChoice) {
+    this.scheduleChoice = choice;
+    this.lrFactor = lrMultiplier(choice, this.stopAt);
+  }
+
+  get horizon(): number {
+    return this.stopAt;
+  }
+
+  set horizon(steps: number) {
+    this.stopAt = steps;
+    this.lrFactor = lrMultiplier(this.scheduleChoice, steps);
   }
 
   restart(): void {

@@ -18,6 +18,7 @@ const VARIANTS: Record<string, Options[]> = {
   ],
   Adam: [{ lr: 0.01, amsgrad: true, weightDecay: 0.1 }],
   AdamW: [{ lr: 0.01, amsgrad: true }],
+  LBFGS: [{ lr: 0.5, lineSearch: "strongWolfe", historySize: 5 }, { lineSearch: "backtracking" }],
 };
 
 /** Lengths of the two packed tensors: a SIMD body plus a 3-float tail, and a tail-only tensor. */
@@ -55,13 +56,19 @@ export async function runScenario(lib: Lib, backend: BackendName): Promise<Scena
         // A change between steps, as a schedule makes.
         if (t === STEPS / 2) for (const group of optimizer.paramGroups) if (typeof group.lr === "number") group.lr *= 0.5;
         optimizer.step(() => {
-          // A noisy quadratic; only +, − and × so both engines compute the same float64 values.
+          // A noisy quadratic, ½·c·(x − 0.5)²; only +, − and × so both engines compute the same float64
+          // values. The loss is returned for the optimizers that use it (L-BFGS's stopping tests).
+          let loss = 0;
           params.forEach((p, k) => {
             const x = p.data;
             const g = p.grad;
-            for (let i = 0; i < p.length; i++) g[i] = curvature[k][i] * (x[i] - 0.5) + (noise() - 0.5);
+            for (let i = 0; i < p.length; i++) {
+              const d = x[i] - 0.5;
+              loss += 0.5 * curvature[k][i] * d * d;
+              g[i] = curvature[k][i] * d + (noise() - 0.5);
+            }
           });
-          return 0;
+          return loss;
         });
         optimizer.zeroGrad();
       }

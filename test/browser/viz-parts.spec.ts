@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { formatValue, fromSlider, knobFor, SLIDER_STEPS, toSlider } from "../../viz/knobs.js";
 import { gaussian } from "../../viz/noise.js";
-import { SCHEDULES } from "../../viz/schedules.js";
+import { lrMultiplier, SCHEDULES } from "../../viz/schedules.js";
 import { SURFACES } from "../../viz/surfaces.js";
 
 const surfaces = [1, 1000].flatMap((condition) => SURFACES.map((choice) => choice.make(condition)));
@@ -49,26 +49,36 @@ describe("gradient noise", () => {
   });
 });
 
-describe("schedules", () => {
-  it.each(SCHEDULES.map((s) => [s.label, s] as const))("%s starts near 1 and stays in [0, 1]", (_, schedule) => {
+describe("the page's schedules (the library's, as multipliers over the stop-at horizon)", () => {
+  it.each(SCHEDULES.map((s) => [s.label, s] as const))("%s stays in (0, 1] over the horizon", (_, choice) => {
+    const multiplier = lrMultiplier(choice, 200);
     for (let t = 0; t <= 200; t++) {
-      const f = schedule.factor(t, 200);
-      expect(f).toBeGreaterThanOrEqual(0);
-      expect(f).toBeLessThanOrEqual(1);
+      expect(multiplier(t)).toBeGreaterThanOrEqual(0);
+      expect(multiplier(t)).toBeLessThanOrEqual(1);
     }
-    expect(schedule.factor(0, 200)).toBeGreaterThanOrEqual(0.05); // warm-up starts at 1/20
+    expect(multiplier(0)).toBeGreaterThanOrEqual(0.04); // one-cycle starts at max / divFactor = 1/25
   });
 
-  it("follow their formulas at a few steps (horizon 200)", () => {
-    const at = (id: string, t: number) => SCHEDULES.find((s) => s.id === id)!.factor(t, 200);
-    expect(at("step", 49)).toBe(1); // halves every 200 / 4 = 50 steps
+  it("give the multipliers their labels promise (horizon 200)", () => {
+    const at = (id: string, t: number) => lrMultiplier(SCHEDULES.find((s) => s.id === id)!, 200)(t);
+    expect(at("constant", 150)).toBe(1);
+    expect(at("step", 49)).toBe(1); // ×½ every 200 / 4 = 50 steps
     expect(at("step", 50)).toBe(0.5);
     expect(at("step", 150)).toBe(0.125);
     expect(at("exponential", 100)).toBeCloseTo(0.1, 12); // 0.01^(100/200)
+    expect(at("exponential", 200)).toBeCloseTo(0.01, 12);
     expect(at("cosine", 100)).toBeCloseTo(0.5, 12); // ½(1 + cos(π/2))
     expect(at("cosine", 200)).toBeCloseTo(0, 12);
-    expect(at("warmup", 9)).toBeCloseTo(0.5, 12); // (9 + 1) / (0.1 · 200)
-    expect(at("warmup", 50)).toBe(1);
+    expect(at("restarts", 50)).toBe(1); // a restart every 50 steps
+    expect(at("restarts", 25)).toBeCloseTo(0.5, 12);
+    expect(at("warmup", 0)).toBeCloseTo(0.1, 12); // from 0.1 to 1 over 20 steps
+    expect(at("warmup", 10)).toBeCloseTo(0.55, 12);
+    expect(at("warmup", 20)).toBe(1);
+    expect(at("one-cycle", 59)).toBeCloseTo(1, 12); // the peak at 0.3 · 200 − 1 (torch's phase end)
+  });
+
+  it("accept any horizon the page allows (down to 1 step)", () => {
+    for (const choice of SCHEDULES) for (const horizon of [1, 3, 9, 10, 11, 100001]) expect(() => lrMultiplier(choice, horizon)(0)).not.toThrow();
   });
 });
 
@@ -100,5 +110,15 @@ describe("option sliders", () => {
     expect(knobFor("someMode", "a")).toEqual({ kind: "choice", choices: ["a"] });
     expect(knobFor("someRate", 0.5)).toEqual({ kind: "range", min: 0.005, max: 50, log: true });
     expect(formatValue(0.001)).toBe("1e-3");
+  });
+
+  it("gives whole numbers for integer options (L-BFGS's maxIter, historySize)", () => {
+    for (const key of ["maxIter", "historySize"]) {
+      const knob = knobFor(key, 1);
+      if (knob.kind !== "range") throw new Error(`${key} should have a slider`);
+      for (let position = 0; position <= SLIDER_STEPS; position += 7) expect(Number.isInteger(fromSlider(knob, position))).toBe(true);
+      expect(fromSlider(knob, 0)).toBe(knob.min);
+      expect(fromSlider(knob, SLIDER_STEPS)).toBe(knob.max);
+    }
   });
 });
