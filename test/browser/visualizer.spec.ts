@@ -96,6 +96,26 @@ describe("the visualizer, served without cross-origin isolation", () => {
     expect(state.runs[2].path).not.toEqual(unchanged[2].path);
   });
 
+  it("shows a refused option combination, holds that optimizer still, and resumes once it is valid", async () => {
+    // SGD momentum (the second optimizer): Nesterov needs momentum > 0.
+    await slide(page, "#optimizer-1-momentum", 0);
+    await page.check("#optimizer-1-nesterov");
+    await page.click("#step");
+    await page.click("#step");
+    let state = await vizState(page);
+    expect(state.runs[1].error).toMatch(/^INVALID_HYPERPARAMETER: SGD: invalid nesterov/);
+    expect(await page.textContent('.error[data-run="1"]')).toBe(state.runs[1].error);
+    expect(state.runs[1].path).toHaveLength(2); // still at the start: the refused steps changed nothing
+    expect(state.runs[0].path).toHaveLength(6); // the others went on
+    await slide(page, "#optimizer-1-momentum", 500);
+    await page.click("#step");
+    state = await vizState(page);
+    expect(state.runs[1].error).toBeNull();
+    expect(state.runs[1].path).toHaveLength(4);
+    expect(await page.textContent('.error[data-run="1"]')).toBe("");
+    expect(console.errors).toEqual([]);
+  });
+
   it("clips every optimizer's gradient norm when asked, as the library's maxGradNorm does", async () => {
     const position = toSlider(CLIP_KNOB, 10);
     const norm = fromSlider(CLIP_KNOB, position);
