@@ -70,8 +70,11 @@
   return <T>Mathf.abs(<f32>a);
 }
 
-/** Lane-wise sign: 1 for a > 0, −1 for a < 0, and a itself for ±0 and NaN (as torch.sign). */
+/**
+ * Lane-wise sign: 1 for a > 0, −1 for a < 0, +0 for ±0, NaN for NaN (a − a gives the last two).
+ * Branch-free, and the js backend can match it without a branch: (a > 0) − (a < 0) + (a − a).
+ */
 @inline export function sign<T>(a: T): T {
   const zero = splat<T>(0);
-  return whereGt<T>(a, zero, splat<T>(1), whereLt<T>(a, zero, splat<T>(-1), a));
+  return whereGt<T>(a, zero, splat<T>(1), whereLt<T>(a, zero, splat<T>(-1), sub<T>(a, a)));
 }

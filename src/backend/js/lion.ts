@@ -19,8 +19,9 @@ export function lionKernels(heap: Heap): LionKernels {
         const gi = f(gScale * h[gi0 + i]);
         const mOld = h[mi0 + i];
         const c = f(f(beta1 * mOld) + f(c1 * gi));
-        // sign as the lane computes it: ±1, or c itself for ±0 and NaN.
-        const direction = c > 0 ? 1 : c < 0 ? -1 : c;
+        // sign as the lane computes it (±1, +0 for ±0, NaN for NaN), without a branch: random
+        // signs made the branchy form about 2× slower.
+        const direction = +(c > 0) - +(c < 0) + (c - c);
         h[pi0 + i] = f(decay * h[pi0 + i]) - f(lr * direction);
         h[mi0 + i] = f(f(beta2 * mOld) + f(c2 * gi));
       }
