@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { Lion, type LionOptions } from "../src/index.js";
 import { BACKENDS, engineFor } from "./helpers/backends.js";
+import { expectBitEqual } from "./helpers/close.js";
 import { hyperparameterSuite } from "./helpers/hyperparameters.js";
 import { referenceSuite } from "./helpers/reference.js";
 import { lionReference } from "./reference/lion.js";
@@ -32,6 +33,28 @@ describe("Lion's sign", () => {
     // 0.125 is a power of two, so each expected value below is exact in float32.
     expect(Array.from(p.data)).toEqual([0.875, 2.125, 3, 3.875, 5.125, 6]);
     engine.dispose();
+  });
+
+  it("agrees bit for bit across backends on signed zeros, denormals and huge gradients", async () => {
+    // 9 elements: SIMD body and scalar tail both see each kind of value.
+    const start = new Float32Array([-0, 0, 1, -1, 0.5, 2, -0, 0, 3]);
+    const grad = new Float32Array([-0, 0, 1e-45, -1e-45, 3e38, -3e38, 0, -0, 1e-45]);
+    const results: Float32Array[][] = [];
+    for (const backend of BACKENDS) {
+      const engine = await engineFor(backend);
+      const p = engine.param(start);
+      const optimizer = new Lion([p], { lr: 0.25, weightDecay: 0.5 });
+      for (let t = 0; t < 3; t++) {
+        p.setGrad(grad);
+        optimizer.step();
+      }
+      results.push([p.data.slice(), (optimizer.getState(p).expAvg as Float32Array).slice()]);
+      engine.dispose();
+    }
+    for (const [data, expAvg] of results.slice(1)) {
+      expectBitEqual(data, results[0][0], "params");
+      expectBitEqual(expAvg, results[0][1], "expAvg");
+    }
   });
 });
 
