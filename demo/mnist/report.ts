@@ -39,25 +39,29 @@ function chartData(c: Comparison) {
 const PAGE_SCRIPT = `
 const palette = ["#1f77b4","#ff7f0e","#2ca02c","#d62728","#9467bd","#8c564b","#e377c2","#7f7f7f","#bcbd22","#17becf","#393b79","#ad494a","#637939","#e7969c","#7b4173","#3182bd"];
 const common = { animation: false, responsive: true, maintainAspectRatio: false, parsing: true,
-  plugins: { legend: { position: "right", labels: { boxWidth: 14, font: { size: 11 } } } } };
-function lines(id, key, title, yTitle, logY) {
+  plugins: { legend: { position: "bottom", labels: { boxWidth: 12, padding: 6, font: { size: 11 } } } } };
+function lines(id, key, title, yTitle, logY, yMin) {
   new Chart(document.getElementById(id), { type: "line",
     data: { datasets: DATA.map((run, i) => ({ label: run.label, data: run[key], borderColor: palette[i % palette.length],
       backgroundColor: palette[i % palette.length], borderWidth: 1.6, pointRadius: key === "trainLoss" ? 0 : 2,
       borderDash: run.scheduled ? [6, 3] : [] })) },
     options: { ...common, plugins: { ...common.plugins, title: { display: true, text: title } },
-      scales: { x: { type: "linear", title: { display: true, text: "epoch" } },
-        y: { type: logY ? "logarithmic" : "linear", title: { display: true, text: yTitle } } } } });
+      scales: { x: { type: "linear", min: 0, title: { display: true, text: "epoch" } },
+        y: { type: logY ? "logarithmic" : "linear", min: yMin, title: { display: true, text: yTitle } } } } });
 }
+// Zoom the accuracy axis on the trained epochs; epoch 0 (chance level) starts below it.
+const trained = DATA.flatMap((run) => run.testAccuracy.slice(1).map((p) => p.y));
+const accuracyMin = trained.length ? Math.max(0, Math.floor(Math.min(...trained)) - 1) : undefined;
 lines("train-loss", "trainLoss", "Training loss (mean over each tenth of an epoch)", "cross-entropy (log scale)", true);
-lines("test-accuracy", "testAccuracy", "Test accuracy", "% correct", false);
-lines("test-loss", "testLoss", "Test loss", "cross-entropy (log scale)", true);
+lines("test-accuracy", "testAccuracy", "Test accuracy after each epoch", "% correct", false, accuracyMin);
+lines("test-loss", "testLoss", "Test loss after each epoch", "cross-entropy (log scale)", true);
 new Chart(document.getElementById("time"), { type: "bar",
   data: { labels: DATA.map((run) => run.label), datasets: [
-    { label: "optimizer step", data: DATA.map((run) => run.stepSeconds), backgroundColor: "#d62728" },
+    { label: "optimizer (step, schedule, zeroGrad)", data: DATA.map((run) => run.stepSeconds), backgroundColor: "#d62728" },
     { label: "forward + backward", data: DATA.map((run) => run.otherSeconds), backgroundColor: "#9ecae1" } ] },
   options: { ...common, indexAxis: "y", plugins: { ...common.plugins, legend: { position: "top" },
-    title: { display: true, text: "Wall time per epoch (s)" } }, scales: { x: { stacked: true }, y: { stacked: true } } } });
+    title: { display: true, text: "Wall time per epoch (s)" } },
+    scales: { x: { stacked: true }, y: { stacked: true, ticks: { autoSkip: false, font: { size: 11 } } } } } });
 `;
 
 /** The report page: config, four charts, the tables; everything inline. */
@@ -75,7 +79,7 @@ export function reportHtml(c: Comparison): string {
   body { font: 14px/1.4 system-ui, sans-serif; margin: 24px; color: #222; max-width: 1400px; }
   h1 { font-size: 20px; margin: 0 0 4px; } .meta { color: #666; margin-bottom: 16px; }
   #charts { display: grid; grid-template-columns: 1fr 1fr; gap: 16px; }
-  .chart { position: relative; height: 340px; border: 1px solid #e4e4e4; border-radius: 6px; padding: 8px; }
+  .chart { position: relative; height: 420px; border: 1px solid #e4e4e4; border-radius: 6px; padding: 8px; }
   table { border-collapse: collapse; margin-bottom: 16px; } th, td { padding: 3px 8px; border-bottom: 1px solid #eee; }
   th { text-align: left; background: #f6f6f6; } .num { text-align: right; font-variant-numeric: tabular-nums; }
   h3 { font-size: 15px; margin: 24px 0 6px; }

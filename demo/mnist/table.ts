@@ -11,7 +11,6 @@ export interface Table {
 }
 
 const percent = (x: number) => (100 * x).toFixed(2);
-const seconds = (ms: number) => (ms / 1000).toFixed(2);
 
 /** The end-of-run tables: train loss and test accuracy per epoch, then a summary. */
 export function comparisonTables(c: Comparison): Table[] {
@@ -31,8 +30,8 @@ export function comparisonTables(c: Comparison): Table[] {
       numeric: numeric(c.epochs + 1),
     },
     {
-      title: "Summary (times are wall-clock per epoch, averaged over the run)",
-      header: ["optimizer", "lr", `first epoch ≥ ${percent(TARGET_ACCURACY).replace(/\.?0+$/, "")}%`, "final test acc %", "final train loss", "step s/epoch", "epoch s", "step share"],
+      title: "Summary (wall-clock per epoch, averaged over the run; optimizer = clipping if on + step + schedule + zeroGrad)",
+      header: ["optimizer", "lr", `first epoch ≥ ${percent(TARGET_ACCURACY).replace(/\.?0+$/, "")}%`, "final test acc %", "final train loss", "optimizer ms/epoch", "epoch ms", "optimizer share"],
       rows: c.runs.map((run) => {
         const last = run.epochs.at(-1);
         const perEpoch = Math.max(1, run.epochs.length);
@@ -42,8 +41,8 @@ export function comparisonTables(c: Comparison): Table[] {
           run.epochToTarget === null ? "—" : String(run.epochToTarget),
           percent(run.finalTestAccuracy),
           last ? last.trainLoss.toFixed(4) : "—",
-          seconds(run.stepMs / perEpoch),
-          seconds(run.trainMs / perEpoch),
+          (run.stepMs / perEpoch).toFixed(0),
+          (run.trainMs / perEpoch).toFixed(0),
           run.trainMs > 0 ? `${percent(run.stepMs / run.trainMs).replace(/(\.\d)\d$/, "$1")}%` : "—",
         ];
       }),
