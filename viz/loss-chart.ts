@@ -1,5 +1,6 @@
 // Loss against step for every optimizer (Chart.js). Points are appended, never rebuilt, as the runs grow.
 import { Chart, Legend, LinearScale, LineController, LineElement, LogarithmicScale, PointElement, Tooltip } from "chart.js";
+import { formatValue } from "./knobs.js";
 import type { Run } from "./simulation.js";
 import type { Surface } from "./surfaces.js";
 
@@ -30,7 +31,8 @@ export class LossChart {
         interaction: { mode: "nearest", axis: "x", intersect: false },
         scales: {
           x: { type: "linear", min: 0, title: { display: true, text: "step" } },
-          y: { type: "logarithmic", title: { display: true, text: "loss" } },
+          // Short labels ("1e-4", not "0.00010") on both the log and the linear axis.
+          y: { type: "logarithmic", title: { display: true, text: "loss" }, ticks: { callback: (value) => formatValue(Number(value)) } },
         },
         plugins: { legend: { position: "top" } },
       },
