@@ -96,3 +96,18 @@ describe("strong Wolfe line search", () => {
     expect(() => strongWolfeLineSearch(parabola(2), 4, 4, 1)).toThrow(/INVALID_ARGUMENT.*must descend/);
   });
 });
+
+describe("strong Wolfe when it runs out", () => {
+  it("while still growing, returns the last point evaluated, with success false", () => {
+    // φ(t) = −t descends forever: every trial has slope −1, never flat; the steps grow ×10 at most.
+    const phi: LineFunction = (t, out) => {
+      out.value = -t;
+      out.slope = -1;
+    };
+    const r = strongWolfeLineSearch(phi, 0, -1, 1, { maxEvaluations: 3 });
+    expect(r).toMatchObject({ success: false, evaluations: 3 });
+    expect(r.lastT).toBe(r.t); // its gradient is the caller's last one: no need to evaluate again
+    expect(r.value).toBe(-r.t);
+    expect(r.t).toBeGreaterThan(1);
+  });
+});

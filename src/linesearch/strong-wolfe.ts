@@ -62,7 +62,8 @@ export function strongWolfeLineSearch(phi: LineFunction, value0: number, slope0:
     [loT, loF, loG] = [t, f, g];
     t = next;
   }
-  if (!bracketed) return done(loT, loF, loG, false, t);
+  // Out of evaluations while still growing: lo is the last point evaluated.
+  if (!bracketed) return done(loT, loF, loG, false, loT);
 
   // Zoom: shrink [lo, hi] keeping φ(lo) lowest with sufficient decrease and φ'(lo)·(hi − lo) < 0.
   let lastT = t;
