@@ -78,6 +78,7 @@ describe.each([
     const inBrowser: ScenarioResult = await page.evaluate((name) => (globalThis as any).wasmOptimPage.runScenario(name), backend);
     expect(inBrowser.backend).toBe(backend);
     expect(inBrowser.heapKind).toBe(heapKind);
+    expect(inBrowser.grewDuringRun).toBe(true);
     expectSameBits(inBrowser, await nodeRun(backend));
   });
 

@@ -28,6 +28,8 @@ const STEPS = 16;
 export interface ScenarioResult {
   backend: BackendName;
   heapKind: string;
+  /** Whether the heap grew while optimizers held state (it should: see the ballast). */
+  grewDuringRun: boolean;
   /** Per case ("Adam {…}"), the bits of every parameter and every piece of state, in a fixed order. */
   bits: Record<string, number[]>;
 }
@@ -44,8 +46,12 @@ export function optimizerClasses(lib: Lib): [string, OptimizerClass][] {
 }
 
 export async function runScenario(lib: Lib, backend: BackendName): Promise<ScenarioResult> {
-  const engine = await lib.createEngine({ backend });
+  // A small heap, so that the ballast below makes it grow mid-run: on an unshared memory (a page that is
+  // not cross-origin isolated) growth detaches every view, which the library must re-derive.
+  const engine = await lib.createEngine({ backend, initialBytes: 65536 });
+  let grewDuringRun = false;
   const bits: Record<string, number[]> = {};
+  const ballast: Param[] = [];
   for (const [name, Class] of optimizerClasses(lib)) {
     for (const options of [{}, ...(VARIANTS[name] ?? [])]) {
       const params = LENGTHS.map((n, k) => engine.param(uniform(n, 7 + k, -2, 2)));
@@ -55,6 +61,12 @@ export async function runScenario(lib: Lib, backend: BackendName): Promise<Scena
       for (let t = 1; t <= STEPS; t++) {
         // A change between steps, as a schedule makes.
         if (t === STEPS / 2) for (const group of optimizer.paramGroups) if (typeof group.lr === "number") group.lr *= 0.5;
+        if (t === 3) {
+          const before = engine.heap.byteLength;
+          // Grows the heap by a different amount each case, past the space earlier cases freed.
+          ballast.push(engine.param(40_000 * (ballast.length + 1)));
+          grewDuringRun ||= engine.heap.byteLength > before;
+        }
         optimizer.step(() => {
           // A noisy quadratic, ½·c·(x − 0.5)²; only +, − and × so both engines compute the same float64
           // values. The loss is returned for the optimizers that use it (L-BFGS's stopping tests).
@@ -83,7 +95,7 @@ export async function runScenario(lib: Lib, backend: BackendName): Promise<Scena
       for (const p of params) p.dispose();
     }
   }
-  const result = { backend: engine.backend, heapKind: engine.heap.storage.kind, bits };
+  const result = { backend: engine.backend, heapKind: engine.heap.storage.kind, grewDuringRun, bits };
   engine.dispose();
   return result;
 }
