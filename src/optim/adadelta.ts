@@ -1,7 +1,7 @@
 import type { Kernels } from "../backend/types.js";
 import type { Param } from "../param.js";
 import { bool, num } from "./hyper.js";
-import { Optimizer, type GroupInput, type GroupLayout, type OptimizerSpec, type ParamGroup } from "./optimizer.js";
+import { Optimizer, type GroupInput, type GroupLayout, type OptimizerSpec, type ParamGroup, type OptimizerOptions } from "./optimizer.js";
 
 export type AdadeltaOptions = {
   /** Scale applied to the delta (default 1.0, as torch.optim.Adadelta and the paper). */
@@ -51,7 +51,7 @@ const SPEC: OptimizerSpec<AdadeltaOptions> = {
  * State: `squareAvg`, `accDelta`.
  */
 export class Adadelta extends Optimizer<AdadeltaOptions> {
-  constructor(params: readonly Param[] | readonly GroupInput<AdadeltaOptions>[], options: Partial<AdadeltaOptions> = {}) {
+  constructor(params: readonly Param[] | readonly GroupInput<AdadeltaOptions>[], options: OptimizerOptions<AdadeltaOptions> = {}) {
     super(SPEC, params, options);
   }
 

@@ -1,7 +1,7 @@
 import type { Kernels } from "../backend/types.js";
 import type { Param } from "../param.js";
 import { bool, num } from "./hyper.js";
-import { Optimizer, type GroupInput, type GroupLayout, type OptimizerSpec, type ParamGroup } from "./optimizer.js";
+import { Optimizer, type GroupInput, type GroupLayout, type OptimizerSpec, type ParamGroup, type OptimizerOptions } from "./optimizer.js";
 
 export type AdagradOptions = {
   /** Learning rate η (default 1e-2, as torch.optim.Adagrad). */
@@ -53,7 +53,7 @@ const SPEC: OptimizerSpec<AdagradOptions> = {
  * option later does not reset it. State: `sum`.
  */
 export class Adagrad extends Optimizer<AdagradOptions> {
-  constructor(params: readonly Param[] | readonly GroupInput<AdagradOptions>[], options: Partial<AdagradOptions> = {}) {
+  constructor(params: readonly Param[] | readonly GroupInput<AdagradOptions>[], options: OptimizerOptions<AdagradOptions> = {}) {
     super(SPEC, params, options);
   }
 

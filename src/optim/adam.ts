@@ -1,7 +1,7 @@
 import type { Kernels } from "../backend/types.js";
 import type { Param } from "../param.js";
 import { bool, num } from "./hyper.js";
-import { Optimizer, type GroupInput, type GroupLayout, type OptimizerSpec, type ParamGroup } from "./optimizer.js";
+import { Optimizer, type GroupInput, type GroupLayout, type OptimizerSpec, type ParamGroup, type OptimizerOptions } from "./optimizer.js";
 
 export type AdamOptions = {
   /** Learning rate η (default 1e-3). */
@@ -66,7 +66,7 @@ const ADAMW: OptimizerSpec<AdamOptions> = { kind: "AdamW", rules: rules(1e-2), s
  * State: `expAvg`, `expAvgSq`, and `maxExpAvgSq` when amsgrad.
  */
 export class Adam extends Optimizer<AdamOptions> {
-  constructor(params: readonly Param[] | readonly GroupInput<AdamOptions>[], options: Partial<AdamOptions> = {}) {
+  constructor(params: readonly Param[] | readonly GroupInput<AdamOptions>[], options: OptimizerOptions<AdamOptions> = {}) {
     super(ADAM, params, options);
   }
 
@@ -80,7 +80,7 @@ export class Adam extends Optimizer<AdamOptions> {
  * before the Adam update, as torch.optim.AdamW (default weightDecay 1e-2).
  */
 export class AdamW extends Optimizer<AdamOptions> {
-  constructor(params: readonly Param[] | readonly GroupInput<AdamOptions>[], options: Partial<AdamOptions> = {}) {
+  constructor(params: readonly Param[] | readonly GroupInput<AdamOptions>[], options: OptimizerOptions<AdamOptions> = {}) {
     super(ADAMW, params, options);
   }
 

@@ -2,7 +2,7 @@ import type { Kernels } from "../backend/types.js";
 import type { Param } from "../param.js";
 import { adamFamilyRules } from "./adamRules.js";
 import { bool, num } from "./hyper.js";
-import { Optimizer, type GroupInput, type GroupLayout, type OptimizerSpec, type ParamGroup } from "./optimizer.js";
+import { Optimizer, type GroupInput, type GroupLayout, type OptimizerSpec, type ParamGroup, type OptimizerOptions } from "./optimizer.js";
 
 export type AdamaxOptions = {
   /** Learning rate η (default 2e-3, as torch.optim.Adamax). */
@@ -59,7 +59,7 @@ const SPEC: OptimizerSpec<AdamaxOptions> = {
  * State: `expAvg` (m) and `expInf` (u).
  */
 export class Adamax extends Optimizer<AdamaxOptions> {
-  constructor(params: readonly Param[] | readonly GroupInput<AdamaxOptions>[], options: Partial<AdamaxOptions> = {}) {
+  constructor(params: readonly Param[] | readonly GroupInput<AdamaxOptions>[], options: OptimizerOptions<AdamaxOptions> = {}) {
     super(SPEC, params, options);
   }
 

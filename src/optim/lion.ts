@@ -2,7 +2,7 @@ import type { Kernels } from "../backend/types.js";
 import type { Param } from "../param.js";
 import { beta } from "./adamRules.js";
 import { bool, num } from "./hyper.js";
-import { Optimizer, type GroupInput, type GroupLayout, type OptimizerSpec, type ParamGroup } from "./optimizer.js";
+import { Optimizer, type GroupInput, type GroupLayout, type OptimizerSpec, type ParamGroup, type OptimizerOptions } from "./optimizer.js";
 
 export type LionOptions = {
   /** Learning rate η (default 1e-4; Lion wants an η 3–10× smaller than AdamW's). */
@@ -49,7 +49,7 @@ const SPEC: OptimizerSpec<LionOptions> = {
  * State: `expAvg` (m).
  */
 export class Lion extends Optimizer<LionOptions> {
-  constructor(params: readonly Param[] | readonly GroupInput<LionOptions>[], options: Partial<LionOptions> = {}) {
+  constructor(params: readonly Param[] | readonly GroupInput<LionOptions>[], options: OptimizerOptions<LionOptions> = {}) {
     super(SPEC, params, options);
   }
 

@@ -2,7 +2,7 @@ import type { Kernels } from "../backend/types.js";
 import type { Param } from "../param.js";
 import { adamFamilyRules } from "./adamRules.js";
 import { bool, num } from "./hyper.js";
-import { Optimizer, type GroupInput, type GroupLayout, type OptimizerSpec, type ParamGroup } from "./optimizer.js";
+import { Optimizer, type GroupInput, type GroupLayout, type OptimizerSpec, type ParamGroup, type OptimizerOptions } from "./optimizer.js";
 
 export type NAdamOptions = {
   /** Learning rate η (default 2e-3, as torch.optim.NAdam). */
@@ -66,7 +66,7 @@ interface MuProduct {
 export class NAdam extends Optimizer<NAdamOptions> {
   private readonly muProducts = new Map<GroupLayout, MuProduct>();
 
-  constructor(params: readonly Param[] | readonly GroupInput<NAdamOptions>[], options: Partial<NAdamOptions> = {}) {
+  constructor(params: readonly Param[] | readonly GroupInput<NAdamOptions>[], options: OptimizerOptions<NAdamOptions> = {}) {
     super(SPEC, params, options);
   }
 

@@ -2,7 +2,7 @@ import type { Kernels } from "../backend/types.js";
 import type { Param } from "../param.js";
 import { adamFamilyRules } from "./adamRules.js";
 import { bool, num } from "./hyper.js";
-import { Optimizer, type GroupInput, type GroupLayout, type OptimizerSpec, type ParamGroup } from "./optimizer.js";
+import { Optimizer, type GroupInput, type GroupLayout, type OptimizerSpec, type ParamGroup, type OptimizerOptions } from "./optimizer.js";
 
 export type RAdamOptions = {
   /** Learning rate η (default 1e-3, as torch.optim.RAdam). */
@@ -63,7 +63,7 @@ const RHO_THRESHOLD = 5;
  * State: `expAvg`, `expAvgSq`.
  */
 export class RAdam extends Optimizer<RAdamOptions> {
-  constructor(params: readonly Param[] | readonly GroupInput<RAdamOptions>[], options: Partial<RAdamOptions> = {}) {
+  constructor(params: readonly Param[] | readonly GroupInput<RAdamOptions>[], options: OptimizerOptions<RAdamOptions> = {}) {
     super(SPEC, params, options);
   }
 

@@ -1,7 +1,7 @@
 import type { Kernels } from "../backend/types.js";
 import type { Param } from "../param.js";
 import { bool, num } from "./hyper.js";
-import { Optimizer, type GroupInput, type GroupLayout, type OptimizerSpec, type ParamGroup } from "./optimizer.js";
+import { Optimizer, type GroupInput, type GroupLayout, type OptimizerSpec, type ParamGroup, type OptimizerOptions } from "./optimizer.js";
 
 export type RMSpropOptions = {
   /** Learning rate η (default 1e-2, as torch.optim.RMSprop). */
@@ -62,7 +62,7 @@ const SPEC: OptimizerSpec<RMSpropOptions> = {
  * State: `squareAvg`, `momentumBuffer` (momentum > 0), `gradAvg` (centered).
  */
 export class RMSprop extends Optimizer<RMSpropOptions> {
-  constructor(params: readonly Param[] | readonly GroupInput<RMSpropOptions>[], options: Partial<RMSpropOptions> = {}) {
+  constructor(params: readonly Param[] | readonly GroupInput<RMSpropOptions>[], options: OptimizerOptions<RMSpropOptions> = {}) {
     super(SPEC, params, options);
   }
 

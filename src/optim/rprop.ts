@@ -1,7 +1,7 @@
 import type { Kernels } from "../backend/types.js";
 import type { Param } from "../param.js";
 import { bool, invalid, num } from "./hyper.js";
-import { Optimizer, type GroupInput, type GroupLayout, type OptimizerSpec, type ParamGroup } from "./optimizer.js";
+import { Optimizer, type GroupInput, type GroupLayout, type OptimizerSpec, type ParamGroup, type OptimizerOptions } from "./optimizer.js";
 
 export type RpropOptions = {
   /** Initial step size of every element (default 1e-2, as torch.optim.Rprop). */
@@ -52,7 +52,7 @@ const SPEC: OptimizerSpec<RpropOptions> = {
  * State: `prev`, `stepSize`.
  */
 export class Rprop extends Optimizer<RpropOptions> {
-  constructor(params: readonly Param[] | readonly GroupInput<RpropOptions>[], options: Partial<RpropOptions> = {}) {
+  constructor(params: readonly Param[] | readonly GroupInput<RpropOptions>[], options: OptimizerOptions<RpropOptions> = {}) {
     super(SPEC, params, options);
   }
 

@@ -1,7 +1,7 @@
 import type { Kernels } from "../backend/types.js";
 import type { Param } from "../param.js";
 import { bool, invalid, num, oneOf } from "./hyper.js";
-import { Optimizer, type GroupInput, type GroupLayout, type OptimizerSpec, type ParamGroup } from "./optimizer.js";
+import { Optimizer, type GroupInput, type GroupLayout, type OptimizerSpec, type ParamGroup, type OptimizerOptions } from "./optimizer.js";
 
 export type SGDOptions = {
   /** Learning rate η (default 1e-3, as torch.optim.SGD). */
@@ -63,7 +63,7 @@ const SPEC: OptimizerSpec<SGDOptions> = {
  * State: `momentumBuffer` (when momentum > 0).
  */
 export class SGD extends Optimizer<SGDOptions> {
-  constructor(params: readonly Param[] | readonly GroupInput<SGDOptions>[], options: Partial<SGDOptions> = {}) {
+  constructor(params: readonly Param[] | readonly GroupInput<SGDOptions>[], options: OptimizerOptions<SGDOptions> = {}) {
     super(SPEC, params, options);
   }
 

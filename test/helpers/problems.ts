@@ -27,10 +27,12 @@ export const rosenbrock: Problem = {
   name: "Rosenbrock",
   start: [-1.5, 2],
   minimum: [1, 1],
-  loss([x, y]) {
+  loss(p) {
+    const x = p[0], y = p[1];
     return (1 - x) ** 2 + 100 * (y - x * x) ** 2;
   },
-  gradient([x, y], grad) {
+  gradient(p, grad) {
+    const x = p[0], y = p[1];
     grad[0] = -2 * (1 - x) - 400 * x * (y - x * x);
     grad[1] = 200 * (y - x * x);
   },
