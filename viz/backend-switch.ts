@@ -13,21 +13,16 @@ const HEAP_KINDS: Record<string, string> = {
   copying: "ArrayBuffer",
 };
 
-export interface BackendSwitch {
-  readonly element: HTMLElement;
-  /** Re-reads the engine's backend into the radio buttons and the status line. */
-  refresh(): void;
-}
-
 /**
  * `onSwitch(name)` is called when a switch takes effect; `onFailure(message)` when the engine
  * refuses one (it keeps its backend).
  */
-export function backendSwitch(engine: Engine, status: HTMLElement, onSwitch: (name: BackendName) => void, onFailure: (message: string) => void): BackendSwitch {
+export function backendSwitch(engine: Engine, status: HTMLElement, onSwitch: (name: BackendName) => void, onFailure: (message: string) => void): HTMLElement {
   const available = engine.availableBackends();
   const radios = BACKENDS.map((name) =>
     el("input", { type: "radio", name: "backend", id: `backend-${name}`, value: name, disabled: !available.includes(name) }),
   );
+  // Shows the engine's backend in the radio buttons and the status line.
   const refresh = () => {
     for (const radio of radios) radio.checked = radio.value === engine.backend;
     status.textContent = `Steps run on the ${engine.backend} backend · heap: ${HEAP_KINDS[engine.heap.storage.kind]}`;
@@ -47,12 +42,6 @@ export function backendSwitch(engine: Engine, status: HTMLElement, onSwitch: (na
       );
     });
   }
-  const element = el(
-    "fieldset",
-    { id: "backend-switch" },
-    el("legend", {}, "Backend"),
-    ...radios.map((radio) => el("label", {}, radio, radio.value)),
-  );
   refresh();
-  return { element, refresh };
+  return el("fieldset", { id: "backend-switch" }, el("legend", {}, "Backend"), ...radios.map((radio) => el("label", {}, radio, radio.value)));
 }

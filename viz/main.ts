@@ -1,7 +1,7 @@
 // Wires the page: the engine and the race, the map, the chart, the controls and the animation.
 import { schemeDark2, schemeTableau10 } from "d3-scale-chromatic";
 import { createEngine, type BackendName, type Engine } from "../src/index.js";
-import { backendSwitch, type BackendSwitch } from "./backend-switch.js";
+import { backendSwitch } from "./backend-switch.js";
 import { el, menu, optimizerPanel, slider } from "./controls.js";
 import { CLIP_KNOB, formatValue } from "./knobs.js";
 import { drawLandscape, Viewport } from "./landscape.js";
@@ -45,7 +45,6 @@ async function main(): Promise<void> {
 class Page {
   private readonly sim: Simulation;
   private readonly chart: LossChart;
-  private readonly backends: BackendSwitch;
   private surfaceId = SURFACES[0].id;
   private condition = 100;
   private speed = 2;
@@ -60,13 +59,14 @@ class Page {
     this.sim = new Simulation(engine, runs, surface, SCHEDULES[0]);
     this.view = new Viewport(surface, MAP_WIDTH, MAP_HEIGHT);
     this.chart = new LossChart(byId("loss"));
-    this.backends = backendSwitch(
-      engine,
-      byId("status"),
-      (backend) => this.switches.push({ step: this.sim.stepCount, backend }),
-      (message) => notify(message),
+    byId("header-controls").append(
+      backendSwitch(
+        engine,
+        byId("status"),
+        (backend) => this.switches.push({ step: this.sim.stepCount, backend }),
+        (message) => notify(message),
+      ),
     );
-    byId("header-controls").append(this.backends.element);
     this.buildTransport();
     this.buildSettings();
     this.buildOptimizers();
