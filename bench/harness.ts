@@ -5,6 +5,8 @@ import { Bench } from "tinybench";
 import type { Running } from "./impls/types.js";
 
 export interface TimingSettings {
+  /** Minimum warm-up, ms (default 0): V8 needs a few hundred calls to optimize a peer's JS (TF.js, jax-js). */
+  readonly warmupMs?: number;
   /** Target duration of one timed batch, ms. */
   readonly batchMs: number;
   /** tinybench time budget per measurement, ms. */
@@ -39,10 +41,13 @@ export async function time(running: Running, settings: TimingSettings): Promise<
   // state, compiles jit functions and lets V8 optimize the step.
   let batch = 1;
   let elapsed = await runBatch(running, batch);
+  let warm = elapsed;
   while (elapsed < settings.batchMs && batch < MAX_BATCH) {
     batch = Math.min(MAX_BATCH, batch * Math.max(2, Math.min(16, Math.floor(settings.batchMs / Math.max(elapsed, 1e-3)))));
     elapsed = await runBatch(running, batch);
+    warm += elapsed;
   }
+  while (warm < (settings.warmupMs ?? 0)) warm += elapsed = await runBatch(running, batch);
   const slow = elapsed > settings.timeMs;
   const bench = new Bench({ time: slow ? 0 : settings.timeMs, iterations: slow ? 2 : settings.minSamples, warmup: false, throws: true });
   const n = batch;

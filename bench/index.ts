@@ -2,7 +2,7 @@
 // Prints a markdown table and writes out/bench/{results.json,results.md,chart.html}.
 // Options: --quick (smoke run), --optimizers adam,sgd  --impls wasm-simd,tfjs-wasm  --sizes 1K,1M.
 import { Command } from "commander";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { hasWasmSimd } from "../src/backend/detect.js";
 import { allocationReport, type AllocationReport } from "./allocation.js";
@@ -42,7 +42,7 @@ function pick<T extends { id: string }>(all: readonly T[], list: string | undefi
   return all.filter((x) => ids.includes(x.id));
 }
 
-async function measureAll(plan: Plan, impls: Impl[], optimizers: typeof OPTIMIZERS[number][]): Promise<Measurement[]> {
+async function measureAll(plan: Plan, impls: Impl[], optimizers: typeof OPTIMIZERS[number][], onOptimizerDone: (soFar: Measurement[]) => void): Promise<Measurement[]> {
   const measurements: Measurement[] = [];
   for (const optimizer of optimizers) {
     for (const layout of plan.layouts) {
@@ -71,6 +71,7 @@ async function measureAll(plan: Plan, impls: Impl[], optimizers: typeof OPTIMIZE
         }
       }
     }
+    onOptimizerDone(measurements);
   }
   return measurements;
 }
@@ -91,7 +92,10 @@ async function main(): Promise<void> {
 
   console.error(`memory bandwidth reference over ${formatSize(plan.bandwidthFloats)} floats…`);
   const bandwidth = hasWasmSimd() ? await measureBandwidth(plan.bandwidthFloats, plan.timing) : undefined;
-  const measurements = await measureAll(plan, impls, optimizers);
+  mkdirSync(options.out, { recursive: true });
+  // Saved after each optimizer, so a run that dies part-way still leaves its numbers.
+  const partial = join(options.out, "results.partial.json");
+  const measurements = await measureAll(plan, impls, optimizers, (soFar) => writeFileSync(partial, JSON.stringify({ startedAt, machine, bandwidth, measurements: soFar }, null, 2)));
 
   const allocation: AllocationReport[] = [];
   const modelLengthsAt1K = plan.layouts.find((l) => l.id === "model")!.lengths(K);
@@ -112,11 +116,11 @@ async function main(): Promise<void> {
     allocation,
     measurements,
   };
-  mkdirSync(options.out, { recursive: true });
   const markdown = toMarkdown(results);
   writeFileSync(join(options.out, "results.json"), JSON.stringify(results, null, 2) + "\n");
   writeFileSync(join(options.out, "results.md"), markdown + "\n");
   writeFileSync(join(options.out, "chart.html"), toHtml(results));
+  rmSync(partial, { force: true });
   console.log(markdown);
   console.error(`wrote ${join(options.out, "results.json")}, results.md and chart.html`);
 }

@@ -65,7 +65,7 @@ export function makePlan(quick: boolean, sizes?: readonly number[]): Plan {
     sizes: sizes ?? (quick ? QUICK_SIZES : FULL_SIZES),
     layouts: [model, one, manyLayout(manyCount)],
     manyCount,
-    timing: quick ? { batchMs: 1, timeMs: 20, minSamples: 2 } : { batchMs: 5, timeMs: 400, minSamples: 5 },
+    timing: quick ? { warmupMs: 10, batchMs: 1, timeMs: 20, minSamples: 2 } : { warmupMs: 250, batchMs: 5, timeMs: 400, minSamples: 5 },
     bandwidthFloats: quick ? M : 16 * M,
     allocationSteps: quick ? 1000 : 10_000,
   };

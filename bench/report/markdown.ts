@@ -21,7 +21,7 @@ function formatRatio(a: number | undefined, b: number | undefined): string {
 
 function cell(m: Measurement | undefined): string {
   if (!m) return "";
-  if (m.error) return "failed";
+  if (m.error) return m.error.startsWith("not run") ? "n/a" : "failed";
   return formatRate(m.paramsPerSec);
 }
 
@@ -113,7 +113,7 @@ export function toMarkdown(results: RunResults): string {
     "",
     ...results.impls.filter((i) => i.description).map((i) => `- ${i.label}: ${i.description}`),
     "",
-    `Command: \`${results.command}\`. G = 10⁹ parameters updated per second, from the median of the timed batches; "—" = not run, "failed" = see the JSON.`,
+    `Command: \`${results.command}\`. G = 10⁹ parameters updated per second, from the median of the timed batches; "—" = no such peer, "n/a" = declined (see the JSON), "failed" = error (see the JSON).`,
     "",
     ...bandwidthSection(results),
     ...goalsSection(results),
