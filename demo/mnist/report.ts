@@ -47,7 +47,13 @@ function lines(id, key, title, yTitle, logY, yMin) {
       borderDash: run.scheduled ? [6, 3] : [] })) },
     options: { ...common, plugins: { ...common.plugins, title: { display: true, text: title } },
       scales: { x: { type: "linear", min: 0, title: { display: true, text: "epoch" } },
-        y: { type: logY ? "logarithmic" : "linear", min: yMin, title: { display: true, text: yTitle } } } } });
+        y: { type: logY ? "logarithmic" : "linear", min: yMin, title: { display: true, text: yTitle },
+          ticks: logY ? { callback: logTick } : {} } } } });
+}
+// Log-axis labels at 1, 2 and 5 of each decade, written plainly (0.02, not 0.020).
+function logTick(value) {
+  const mantissa = Math.round(value / 10 ** Math.floor(Math.log10(value)));
+  return [1, 2, 5].includes(mantissa) ? String(+value.toPrecision(2)) : "";
 }
 // Zoom the accuracy axis on the trained epochs; epoch 0 (chance level) starts below it.
 const trained = DATA.flatMap((run) => run.testAccuracy.slice(1).map((p) => p.y));
