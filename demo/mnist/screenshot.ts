@@ -11,7 +11,7 @@ const browser = await chromium.launch({
   args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
 });
 try {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 });
+  const page = await browser.newPage({ viewport: { width: 1100, height: 900 }, deviceScaleFactor: 1 });
   // The report is self-contained: refuse every request other than the file itself.
   await page.route("**/*", (route) => (route.request().url().startsWith("file:") ? route.continue() : route.abort()));
   await page.goto(pathToFileURL(resolve(reportPath)).href);
