@@ -15,6 +15,11 @@ export interface EngineOptions {
   initialBytes?: number;
   /** The most the heap may grow to (default and ceiling: 4 GiB, the wasm32 limit). */
   maxBytes?: number;
+  /**
+   * Use a shared WebAssembly.Memory where the environment allows it (default true): its growth
+   * does not detach existing views. false forces an unshared memory.
+   */
+  sharedMemory?: boolean;
   /** Receives the one warning given when WebAssembly fails and a slower backend is used. */
   onWarning?: (message: string) => void;
 }
@@ -50,7 +55,10 @@ export class Engine {
     if (!(initialBytes >= 0 && initialBytes <= maxBytes)) {
       throw new OptimError("INVALID_ARGUMENT", `initialBytes must be in [0, maxBytes], got ${initialBytes}`);
     }
-    const heap = new Heap(createStorage({ initialBytes, maxBytes }), maxBytes);
+    if (options.sharedMemory !== undefined && typeof options.sharedMemory !== "boolean") {
+      throw new OptimError("INVALID_ARGUMENT", `sharedMemory must be true or false, got ${String(options.sharedMemory)}`);
+    }
+    const heap = new Heap(createStorage({ initialBytes, maxBytes, shared: options.sharedMemory ?? true }), maxBytes);
     const onWarning = options.onWarning ?? ((message: string) => console.warn(message));
     const engine = new Engine(heap, { name: "js", kernels: createJsKernels(heap) }, onWarning);
     await engine.setBackend(choice);

@@ -47,6 +47,17 @@ describe("engine", () => {
     }
   });
 
+  it("with sharedMemory: false, growth detaches old views and .data re-derives them", async () => {
+    const engine = await createEngine({ initialBytes: 65536, sharedMemory: false });
+    expect([engine.heap.storage.kind, engine.viewsSurviveGrowth]).toEqual(["wasm", false]);
+    const p = engine.param(new Float32Array([1, 2, 3]));
+    const oldView = p.data;
+    engine.param(4 << 20);
+    expect(oldView.length).toBe(0);
+    expect(Array.from(p.data)).toEqual([1, 2, 3]);
+    await expect(createEngine({ sharedMemory: "yes" as never })).rejects.toMatchObject({ code: "INVALID_ARGUMENT" });
+  });
+
   it("packs parameters when an optimizer takes them and keeps their values and gradients", async () => {
     const engine = await createEngine();
     const a = engine.param(new Float32Array([1, 2, 3]));

@@ -149,6 +149,8 @@ export class Heap {
 export interface StorageOptions {
   initialBytes: number;
   maxBytes: number;
+  /** Try a shared WebAssembly.Memory first (default true). */
+  shared?: boolean;
 }
 
 /**
@@ -156,19 +158,21 @@ export interface StorageOptions {
  * detach views), else an unshared one, else without WebAssembly a resizable ArrayBuffer,
  * else an ArrayBuffer copied on growth.
  */
-export function createStorage({ initialBytes, maxBytes }: StorageOptions): HeapStorage {
+export function createStorage({ initialBytes, maxBytes, shared: preferShared = true }: StorageOptions): HeapStorage {
   const initial = Math.max(1, Math.ceil(initialBytes / PAGE_BYTES));
   const maximum = Math.max(initial, Math.ceil(maxBytes / PAGE_BYTES));
   const wasm = (globalThis as { WebAssembly?: typeof WebAssembly }).WebAssembly;
   if (wasm?.Memory) {
-    for (const shared of [true, false]) {
+    for (const shared of preferShared ? [true, false] : [false]) {
       let memory: WebAssembly.Memory;
       try {
         memory = new wasm.Memory({ initial, maximum, shared } as WebAssembly.MemoryDescriptor);
       } catch {
-        continue; // shared memory needs cross-origin isolation in browsers
+        continue; // some browsers refuse shared memory outside cross-origin-isolated pages
       }
-      if (shared && !(typeof SharedArrayBuffer === "function" && memory.buffer instanceof SharedArrayBuffer)) continue;
+      // Chromium makes shared memories in pages that are not cross-origin isolated but hides the
+      // SharedArrayBuffer global there, so ask the buffer its tag rather than use instanceof.
+      if (shared && Object.prototype.toString.call(memory.buffer) !== "[object SharedArrayBuffer]") continue;
       return wasmStorage(memory, shared);
     }
   }

@@ -66,7 +66,7 @@ describe("a page whose Content-Security-Policy forbids compiling WebAssembly", (
   it("falls back to js with one console warning, with Node's numbers", async () => {
     const { page, console } = await open(browser, (await site(FIXTURE_SITE, NO_WASM_CSP)).url);
     const about = await page.evaluate(() => (globalThis as any).wasmOptimPage.ready);
-    expect(about).toMatchObject({ backend: "js", heapKind: "wasm", webAssembly: true });
+    expect(about).toMatchObject({ backend: "js", heapKind: "wasm-shared", webAssembly: true });
     expect(about.warnings).toHaveLength(1);
     expect(console.warnings).toEqual(about.warnings);
     expect(console.warnings[0]).toMatch(/^wasm-optim: the wasm-simd backend failed to start .*CompileError.*; using the js backend instead$/);

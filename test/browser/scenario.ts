@@ -45,10 +45,10 @@ export function optimizerClasses(lib: Lib): [string, OptimizerClass][] {
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
-export async function runScenario(lib: Lib, backend: BackendName): Promise<ScenarioResult> {
-  // A small heap, so that the ballast below makes it grow mid-run: on an unshared memory (a page that is
-  // not cross-origin isolated) growth detaches every view, which the library must re-derive.
-  const engine = await lib.createEngine({ backend, initialBytes: 65536 });
+export async function runScenario(lib: Lib, backend: BackendName, sharedMemory = true): Promise<ScenarioResult> {
+  // A small heap, so that the ballast below makes it grow mid-run: on an unshared memory growth
+  // detaches every view, which the library must re-derive.
+  const engine = await lib.createEngine({ backend, initialBytes: 65536, sharedMemory });
   let grewDuringRun = false;
   const bits: Record<string, number[]> = {};
   const ballast: Param[] = [];

@@ -37,9 +37,9 @@ describe("the visualizer, served without cross-origin isolation", () => {
     await page?.close();
   });
 
-  it("opens on Rosenbrock with three optimizers on wasm-simd over an unshared memory", async () => {
+  it("opens on Rosenbrock with three optimizers on wasm-simd", async () => {
     const state = await vizState(page);
-    expect(state).toMatchObject({ backend: "wasm-simd", available: ["wasm-simd", "wasm", "js"], heapKind: "wasm", surface: "rosenbrock", step: 0 });
+    expect(state).toMatchObject({ backend: "wasm-simd", available: ["wasm-simd", "wasm", "js"], heapKind: "wasm-shared", surface: "rosenbrock", step: 0 });
     expect(paths(state).map((run) => run.label)).toEqual(["SGD", "SGD momentum", "Adam"]);
     expect(await page.textContent("#status")).toContain("wasm-simd");
     expect(await page.isChecked("#backend-wasm-simd")).toBe(true);
