@@ -170,6 +170,15 @@ describe("the MNIST comparison, tiny configuration", () => {
     expect(Math.abs(drop(clipped))).toBeLessThan(0.01);
   });
 
+  it("runs closure optimizers (L-BFGS) through step(closure), the closure's time counted as the model's", async () => {
+    const lbfgs = await compareOptimizers(tiny({ runs: selectRuns(["lbfgs"]), trainSamples: 640 }));
+    const run = lbfgs.runs[0];
+    // 20 quasi-Newton steps on mini-batches: well past chance (10%), if far from the others.
+    expect(run.finalTestAccuracy).toBeGreaterThan(0.5);
+    expect(run.epochs[0].testLoss).toBeLessThan(run.initial.loss);
+    expect(run.stepMs).toBeLessThan(run.trainMs);
+  });
+
   it("prints tables and writes a self-contained report and the raw results", () => {
     const tables = comparisonTables(simd);
     expect(tables).toHaveLength(3);
@@ -198,6 +207,7 @@ describe("the command line", () => {
   it("has defaults for everything and reads every option", () => {
     const defaults = parseCli([], false);
     expect(defaults.runs.length).toBeGreaterThanOrEqual(7);
+    expect(defaults.runs.map((run) => run.id)).not.toContain("lbfgs"); // opt-in: a full-batch method
     expect(defaults.backend).toBe("auto");
     const custom = parseCli(["--optimizers", "adam,sgd", "--epochs", "3", "--batch-size", "16", "--lr", "adam=3e-3", "--lr", "sgd=0.5",
       "--seed", "9", "--backend", "js", "--out", "x", "--no-progress", "--max-grad-norm", "5", "--train-samples", "100"], false);

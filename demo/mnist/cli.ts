@@ -1,7 +1,7 @@
 import { Command, InvalidArgumentError, Option } from "commander";
 import type { BackendChoice } from "../../src/index.js";
 import type { CompareConfig } from "./compare.js";
-import { RUNS, selectRuns } from "./runs.js";
+import { DEFAULT_RUNS, RUNS, selectRuns } from "./runs.js";
 
 export interface CliOptions extends CompareConfig {
   out: string;
@@ -90,7 +90,7 @@ export function parseCli(argv: readonly string[], exitOnError = true): CliOption
     progress: boolean;
   }>();
   return {
-    runs: options.optimizers ? selectRuns(options.optimizers) : RUNS,
+    runs: options.optimizers ? selectRuns(options.optimizers) : DEFAULT_RUNS,
     lrs: options.lr ?? {},
     epochs: options.epochs,
     batchSize: options.batchSize,

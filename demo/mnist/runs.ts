@@ -1,4 +1,4 @@
-import { Adadelta, Adagrad, Adam, Adamax, AdamW, Lion, NAdam, RAdam, RMSprop, Rprop, SGD, type Optimizer, type Param } from "../../src/index.js";
+import { Adadelta, Adagrad, Adam, Adamax, AdamW, LBFGS, Lion, NAdam, RAdam, RMSprop, Rprop, SGD, type Optimizer, type Param } from "../../src/index.js";
 import { cosine, stepDecay, type ScheduleFactory } from "./schedules.js";
 
 /** One entry of the comparison: an optimizer with its default learning rate and optional schedule. */
@@ -15,9 +15,14 @@ export interface RunSpec {
   readonly make: (params: Param[], lr: number) => Optimizer<any>;
   /** The lr as a function of the step, driven by the library's Scheduler; constant when absent. */
   readonly schedule?: ScheduleFactory;
+  /** The optimizer takes `step(closure)`, the closure computing the batch's loss and gradients (L-BFGS). */
+  readonly closure?: boolean;
+  /** Left out of the default run; named with --optimizers. */
+  readonly optIn?: boolean;
 }
 
 const momentum = { momentum: 0.9 };
+const LBFGS_LR = 1;
 
 // Adding an optimizer to the comparison is one line here.
 export const RUNS: readonly RunSpec[] = [
@@ -37,7 +42,12 @@ export const RUNS: readonly RunSpec[] = [
   { id: "lion", label: "Lion", lr: 2e-4, make: (p, lr) => new Lion(p, { lr }) },
   // Rprop is a full-batch method (it adapts on the sign of successive gradients): here on mini-batches.
   { id: "rprop", label: "Rprop", lr: 1e-2, make: (p, lr) => new Rprop(p, { lr }) },
+  // L-BFGS is full-batch too; here one quasi-Newton iteration per mini-batch, opt-in.
+  { id: "lbfgs", label: "L-BFGS", lr: LBFGS_LR, make: (p, lr) => new LBFGS(p, { lr, maxIter: 1, historySize: 10 }), closure: true, optIn: true },
 ];
+
+/** The runs of a plain `npm start`. */
+export const DEFAULT_RUNS: readonly RunSpec[] = RUNS.filter((run) => !run.optIn);
 
 /** The specs named by `ids`, in the order given; throws on an unknown name. */
 export function selectRuns(ids: readonly string[]): RunSpec[] {

@@ -73,24 +73,48 @@ export async function trainRun(spec: RunSpec, lr: number, ctx: RunContext, onPro
     const lossCurve: [number, number][] = [];
     let step = 0;
     let lastLr = lr;
+    let order = orders[0];
+    let batchStart = 0;
+    let batchEnd = 0;
+    let closureMs = 0;
+    // For step(closure): gradients written afresh (not added) on the current batch; made once per run.
+    const closure = () => {
+      const t0 = performance.now();
+      optimizer.zeroGrad();
+      const loss = model.accumulateGradients(train, order, batchStart, batchEnd);
+      closureMs += performance.now() - t0;
+      return loss;
+    };
     for (let e = 0; e < orders.length; e++) {
-      const order = orders[e];
+      order = orders[e];
       let stepMs = 0;
       let epochLoss = 0;
       let pointLoss = 0;
       let pointBatches = 0;
       const epochStart = performance.now();
       for (let b = 0; b < stepsPerEpoch; b++, step++) {
-        const start = b * batchSize;
-        const loss = model.accumulateGradients(train, order, start, Math.min(start + batchSize, train.count));
-        if (!Number.isFinite(loss)) throw new Error(`${spec.label}: the loss became ${loss} at step ${step} (lr ${lr} too high?)`);
+        batchStart = b * batchSize;
+        batchEnd = Math.min(batchStart + batchSize, train.count);
         lastLr = optimizer.paramGroups[0].lr as number;
-        const t0 = performance.now();
-        if (maxGradNorm !== undefined) clipGradNorm(params, maxGradNorm);
-        optimizer.step();
+        let loss: number;
+        if (spec.closure) {
+          // The closure's forward/backward time is the model's, not the optimizer's.
+          closureMs = 0;
+          const t0 = performance.now();
+          loss = optimizer.step(closure) as number;
+          stepMs += performance.now() - t0 - closureMs;
+        } else {
+          loss = model.accumulateGradients(train, order, batchStart, batchEnd);
+          const t0 = performance.now();
+          if (maxGradNorm !== undefined) clipGradNorm(params, maxGradNorm);
+          optimizer.step();
+          stepMs += performance.now() - t0;
+        }
+        if (!Number.isFinite(loss)) throw new Error(`${spec.label}: the loss became ${loss} at step ${step} (lr ${lr} too high?)`);
+        const t1 = performance.now();
         scheduler?.step();
         optimizer.zeroGrad();
-        stepMs += performance.now() - t0;
+        stepMs += performance.now() - t1;
         epochLoss += loss;
         pointLoss += loss;
         if (++pointBatches === pointEvery || b === stepsPerEpoch - 1) {
