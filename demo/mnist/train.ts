@@ -18,7 +18,7 @@ export interface RunContext {
   /** One permutation of the training rows per epoch, the batch order of every run. */
   readonly orders: readonly Uint32Array[];
   readonly batchSize: number;
-  /** Clip the gradients' total L2 norm to this before each step (clipGradNorm); no clipping when absent. */
+  /** Clip the gradients' total L2 norm to this before each step (clipGradNorm; not for closure optimizers, which re-evaluate the gradients); no clipping when absent. */
   readonly maxGradNorm?: number;
 }
 
