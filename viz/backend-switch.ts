@@ -7,8 +7,8 @@ import { el } from "./controls.js";
 const BACKENDS = ["wasm-simd", "wasm", "js"] as const satisfies readonly BackendName[];
 
 const HEAP_KINDS: Record<string, string> = {
-  "wasm-shared": "shared WebAssembly.Memory (the page is cross-origin isolated)",
-  wasm: "WebAssembly.Memory, unshared (the page is not cross-origin isolated)",
+  "wasm-shared": "shared WebAssembly.Memory",
+  wasm: "WebAssembly.Memory, unshared",
   resizable: "resizable ArrayBuffer",
   copying: "ArrayBuffer",
 };

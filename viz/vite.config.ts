@@ -3,8 +3,9 @@
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vite";
 
-// With these headers the page is cross-origin isolated and the heap is a shared WebAssembly.Memory;
-// without them (most static servers) it is an unshared one. Both work.
+// With these headers the page is cross-origin isolated, so every browser lets the heap be a shared
+// WebAssembly.Memory; without them (most static servers) Chromium still shares it, and browsers that
+// refuse get an unshared one. All work.
 const isolation = { "Cross-Origin-Opener-Policy": "same-origin", "Cross-Origin-Embedder-Policy": "require-corp" };
 
 export default defineConfig({
