@@ -3,7 +3,7 @@
 // hand-written loop is given). Every peer uses the same hyperparameters as ours where the
 // framework has them; speed does not depend on their values.
 import type * as tf from "@tensorflow/tfjs-core";
-import { Adadelta, Adagrad, Adam, Adamax, AdamW, Lion, NAdam, RAdam, RMSprop, Rprop, SGD, type Optimizer, type Param } from "../src/index.js";
+import { Adadelta, Adagrad, Adam, Adamax, AdamW, LBFGS, Lion, NAdam, RAdam, RMSprop, Rprop, SGD, type Optimizer, type Param } from "../src/index.js";
 import * as plain from "./impls/plainLoops.js";
 
 export interface BenchOptimizer {
@@ -12,6 +12,8 @@ export interface BenchOptimizer {
   readonly label: string;
   /** Builds our optimizer over the parameters. */
   make(params: Param[]): Optimizer<any>;
+  /** The closure `step` is called with, for optimizers that need one (L-BFGS). */
+  closure?: () => number;
   /** The TF.js equivalent, when tf.train has one. */
   tfjs?(train: typeof tf.train): tf.Optimizer;
   /** The hand-written plain-JS loop. */
@@ -35,5 +37,8 @@ export const OPTIMIZERS: readonly BenchOptimizer[] = [
   { id: "adamax", label: "Adamax", make: (p) => new Adamax(p, { lr: 2e-3 }), tfjs: (t) => t.adamax(2e-3, 0.9, 0.999, 1e-8), plain: plain.adamax(2e-3, 0.9, 0.999, 1e-8) },
   { id: "nadam", label: "NAdam", make: (p) => new NAdam(p, { lr: 2e-3 }) },
   { id: "radam", label: "RAdam", make: (p) => new RAdam(p, { lr: 1e-3 }) },
+  // One iteration per step; the closure returns a constant loss and leaves the gradient as filled, so
+  // this times L-BFGS's own work (it runs in JS on every backend), not a user's model.
+  { id: "lbfgs", label: "L-BFGS", make: (p) => new LBFGS(p, { maxIter: 1 }), closure: () => 1 },
   { id: "lion", label: "Lion", make: (p) => new Lion(p, { lr: 1e-4 }), plain: plain.lion(1e-4, 0.9, 0.99) },
 ];

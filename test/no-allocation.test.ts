@@ -28,12 +28,12 @@ describe("no allocation in steady state", () => {
           return param;
         });
         const opt = entry.make(params);
-        opt.step();
+        opt.step(entry.closure);
         const memoryBytes = engine.heap.byteLength;
         const liveBytes = engine.heap.usedBytes;
         const before = params.map((p) => p.data.slice());
 
-        for (let i = 0; i < STEPS; i++) opt.step();
+        for (let i = 0; i < STEPS; i++) opt.step(entry.closure);
 
         expect(engine.heap.byteLength).toBe(memoryBytes);
         expect(engine.heap.storage.memory?.buffer.byteLength ?? memoryBytes).toBe(memoryBytes);

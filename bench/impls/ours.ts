@@ -27,8 +27,9 @@ export function ours(backend: BackendName): Impl {
         return param;
       });
       const opt = optimizer.make(params);
+      const closure = optimizer.closure;
       return {
-        step: () => void opt.step(),
+        step: () => void opt.step(closure),
         dispose() {
           opt.dispose();
           for (const param of params) param.dispose();
