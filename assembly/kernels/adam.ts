@@ -28,6 +28,12 @@ export function adam(
     const b1V = splat<v128>(beta1), c1V = splat<v128>(oneMinusB1);
     const b2V = splat<v128>(beta2), c2V = splat<v128>(oneMinusB2);
     const stepV = splat<v128>(stepSize), epsV = splat<v128>(epsHat);
+    // Two independent vectors per iteration (lanes do not interact, so the bits are unchanged).
+    for (; i + 8 <= n; i += 8) {
+      const o = <usize>i << 2;
+      adamLane<v128>(p + o, g + o, m + o, v + o, vmax + o, gScaleV, wdV, decayV, b1V, c1V, b2V, c2V, stepV, epsV, amsgrad);
+      adamLane<v128>(p + o + 16, g + o + 16, m + o + 16, v + o + 16, vmax + o + 16, gScaleV, wdV, decayV, b1V, c1V, b2V, c2V, stepV, epsV, amsgrad);
+    }
     for (; i + 4 <= n; i += 4) {
       const o = <usize>i << 2;
       adamLane<v128>(p + o, g + o, m + o, v + o, vmax + o, gScaleV, wdV, decayV, b1V, c1V, b2V, c2V, stepV, epsV, amsgrad);
