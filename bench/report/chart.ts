@@ -38,7 +38,7 @@ const escapeHtml = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "
 export function toHtml(results: RunResults): string {
   const chartJs = readFileSync(join(dirname(require.resolve("chart.js")), "chart.umd.min.js"), "utf8");
   const specs = chartSpecs(results);
-  const sizeLabels = Object.fromEntries(results.measurements.map((m) => [m.n, formatSize(m.n)]));
+  const sizeLabels = Object.fromEntries(results.measurements.filter((m) => m.layout !== "many").map((m) => [m.n, formatSize(m.n)]));
   // "</script" inside the inlined JSON would end the script element early.
   const data = JSON.stringify({ specs, sizeLabels }).replace(/<\//g, "<\\/");
   return `<!doctype html>
@@ -65,7 +65,9 @@ for (const spec of specs) {
       animation: false,
       plugins: { title: { display: true, text: spec.title } },
       scales: {
-        x: { type: "logarithmic", title: { display: true, text: "N (parameters)" }, ticks: { callback: (v) => sizeLabels[v] ?? "" } },
+        // Ticks at the measured sizes (1K, 16K, …) rather than at powers of ten.
+        x: { type: "logarithmic", title: { display: true, text: "N (parameters)" }, ticks: { callback: (v) => sizeLabels[v] ?? "" },
+          afterBuildTicks: (axis) => { axis.ticks = Object.keys(sizeLabels).map((v) => ({ value: Number(v) })); } },
         y: { type: "logarithmic", title: { display: true, text: "parameters / s" } },
       },
     },
