@@ -5,6 +5,7 @@ import { BACKENDS, engineFor } from "./helpers/backends.js";
 import { expectBitEqual } from "./helpers/close.js";
 import { FAMILIES, type OptimizerClass } from "./helpers/families.js";
 import { uniform } from "./helpers/random.js";
+import { expectOptimError } from "./helpers/errors.js";
 
 const SIZES = [517, 514]; // two tensors, odd lengths: SIMD bodies and tails, params not 16-byte aligned
 const STEPS = 8;
@@ -33,17 +34,6 @@ function snapshot(optimizer: Optimizer<any>, params: Param[]): Float32Array[] {
     const buffers = Object.keys(state).sort().flatMap((k) => (state[k] instanceof Float32Array ? [(state[k] as Float32Array).slice()] : []));
     return [p.data.slice(), ...buffers];
   });
-}
-
-function expectOptimError(fn: () => unknown, code: string): OptimError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(OptimError);
-    expect((error as OptimError).code).toBe(code);
-    return error as OptimError;
-  }
-  return expect.fail(`expected OptimError ${code}`);
 }
 
 describe.each(BACKENDS)("maxGradNorm inside the step on %s", (backend: BackendName) => {

@@ -4,6 +4,7 @@ import { BACKENDS, engineFor, SIZES } from "./helpers/backends.js";
 import { expectBitEqual } from "./helpers/close.js";
 import { exactSumSquares, float64SumBound } from "./helpers/exactSum.js";
 import { uniform } from "./helpers/random.js";
+import { expectOptimError } from "./helpers/errors.js";
 
 const f = Math.fround;
 
@@ -12,17 +13,6 @@ function gradParam(engine: Engine, values: Float32Array) {
   const param = engine.param(values.length);
   param.setGrad(values);
   return param;
-}
-
-function expectOptimError(fn: () => unknown, code: string): OptimError {
-  try {
-    fn();
-  } catch (error) {
-    expect(error).toBeInstanceOf(OptimError);
-    expect((error as OptimError).code).toBe(code);
-    return error as OptimError;
-  }
-  return expect.fail(`expected OptimError ${code}`);
 }
 
 describe.each(BACKENDS)("clip kernels on %s", (backend: BackendName) => {
