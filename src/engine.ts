@@ -2,7 +2,7 @@ import { createJsKernels } from "./backend/js/index.js";
 import { hasWasmSimd, wasmApi } from "./backend/detect.js";
 import { BACKEND_NAMES, type Backend, type BackendName, type Kernels } from "./backend/types.js";
 import { createWasmBackend } from "./backend/wasm.js";
-import { OptimError } from "./errors.js";
+import { describe, OptimError } from "./errors.js";
 import { createStorage, Heap, MAX_PAGES } from "./memory/heap.js";
 import { Param, type ParamOptions, type ParamSize } from "./param.js";
 
@@ -45,6 +45,7 @@ export class Engine {
 
   /** @internal use createEngine */
   static async create(options: EngineOptions = {}): Promise<Engine> {
+    checkOptions(options, ENGINE_OPTION_KEYS, "createEngine");
     const choice = options.backend ?? "auto";
     checkBackendChoice(choice);
     const maxBytes = options.maxBytes ?? MAX_BYTES;
@@ -112,7 +113,14 @@ export class Engine {
    */
   param(init: ParamSize | Float32Array | Float64Array, options: ParamOptions = {}): Param {
     this.assertLive();
-    const values = ArrayBuffer.isView(init) ? init : undefined;
+    checkOptions(options, PARAM_OPTION_KEYS, "param");
+    const values = init instanceof Float32Array || init instanceof Float64Array ? init : undefined;
+    if (values === undefined && typeof init !== "number" && !Array.isArray(init)) {
+      throw new OptimError("INVALID_ARGUMENT", `param: expected a length, a shape, or a Float32Array or Float64Array of initial values, got ${describe(init)}`);
+    }
+    if (values === undefined && options.shape !== undefined) {
+      throw new OptimError("INVALID_ARGUMENT", "param: the shape option goes with initial values; pass the shape as the first argument");
+    }
     const shape = values ? (options.shape ?? [values.length]) : typeof init === "number" ? [init] : (init as readonly number[]);
     checkShape(shape);
     const length = shape.reduce((a, b) => a * b, 1);
@@ -127,7 +135,7 @@ export class Engine {
     return param;
   }
 
-  /** Drops the backend and heap. Parameters and optimizers of this engine are unusable after. */
+  /** Marks the engine disposed: its parameters and optimizers refuse every call after (DISPOSED). */
   dispose(): void {
     this.isDisposed = true;
   }
@@ -176,8 +184,31 @@ function checkBackendChoice(choice: unknown): asserts choice is BackendChoice {
   }
 }
 
-function checkShape(shape: readonly number[]): void {
-  if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
-    throw new OptimError("INVALID_ARGUMENT", `a shape must be non-negative integers, got ${JSON.stringify(shape)}`);
+const ENGINE_OPTION_KEYS = ["backend", "initialBytes", "maxBytes", "sharedMemory", "onWarning"];
+const PARAM_OPTION_KEYS = ["name", "shape"];
+/** The most floats one parameter can have: a 4 GiB heap. */
+const MAX_PARAM_LENGTH = 2 ** 30;
+
+/** Options must be a plain object with known own keys only (an inherited `toString` is not an option). */
+function checkOptions(options: unknown, known: readonly string[], owner: string): void {
+  if (options === null || typeof options !== "object" || Array.isArray(options)) {
+    throw new OptimError("INVALID_ARGUMENT", `${owner}: options must be an object, got ${describe(options)}`);
   }
+  for (const key of Object.keys(options)) {
+    if (!known.includes(key)) throw new OptimError("INVALID_ARGUMENT", `${owner}: unknown option ${JSON.stringify(key)}; expected one of ${known.join(", ")}`);
+  }
+}
+
+function checkShape(shape: readonly number[]): void {
+  // An index loop, not every(): every() skips the holes of a sparse array such as [, 3].
+  let dense = Array.isArray(shape);
+  for (let i = 0; dense && i < shape.length; i++) dense = Object.hasOwn(shape, i) && Number.isSafeInteger(shape[i]) && shape[i] >= 0;
+  if (!dense) throw new OptimError("INVALID_ARGUMENT", `a shape must be a list of non-negative integers, got ${describeShape(shape)}`);
+  const length = shape.reduce((a, b) => a * b, 1);
+  if (length > MAX_PARAM_LENGTH) throw new OptimError("OUT_OF_MEMORY", `shape [${shape.join(", ")}] has ${length} elements, more than a 4 GiB heap holds`);
+}
+
+function describeShape(shape: unknown): string {
+  if (!Array.isArray(shape)) return describe(shape);
+  return `[${Array.from({ length: shape.length }, (_, i) => (Object.hasOwn(shape, i) ? String(shape[i]) : "<hole>")).join(", ")}]`;
 }

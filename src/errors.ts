@@ -21,3 +21,11 @@ export class OptimError extends Error {
     this.code = code;
   }
 }
+
+/** How messages name a value of the wrong kind ("null", "an array", "Uint8Array", "bigint"). */
+export function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "object") return (value as object).constructor?.name ?? "an object";
+  return typeof value;
+}

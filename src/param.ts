@@ -1,5 +1,6 @@
-import { OptimError } from "./errors.js";
-import { Block } from "./memory/block.js";
+import { describe, OptimError } from "./errors.js";
+import { allocating } from "./memory/allocation.js";
+import type { Block } from "./memory/block.js";
 import type { Engine } from "./engine.js";
 import type { Heap } from "./memory/heap.js";
 
@@ -16,6 +17,8 @@ export interface ParamOptions {
 /** Who owns a parameter's storage once an optimizer has packed it. */
 export interface ParamOwner {
   readonly disposed: boolean;
+  /** Told when an owned parameter is disposed, so the owner refuses to touch its storage (O(1) per step). */
+  paramDisposed(param: Param): void;
 }
 
 /**
@@ -48,13 +51,7 @@ export class Param {
     this.shape = Object.freeze(shape.slice());
     this.length = shape.reduce((a, b) => a * b, 1);
     this.name = name;
-    this.dataBlock = Block.alloc(heap, this.length);
-    try {
-      this.gradBlock = Block.alloc(heap, this.length);
-    } catch (error) {
-      this.dataBlock.release();
-      throw error;
-    }
+    [this.dataBlock, this.gradBlock] = allocating(heap, (take) => [take(this.length), take(this.length)]);
     this.dataPtr = this.dataBlock.offset;
     this.gradPtr = this.gradBlock.offset;
   }
@@ -91,9 +88,13 @@ export class Param {
     this.grad.set(values);
   }
 
-  /** Frees the storage (once every parameter packed with it is disposed). Idempotent. */
+  /**
+   * Frees the storage (once every parameter packed with it is disposed). Idempotent. An optimizer
+   * that owns this parameter refuses to step from then on (DISPOSED): dispose it too.
+   */
   dispose(): void {
     if (this.dataBlock === null) return;
+    if (this.owner !== null && !this.owner.disposed) this.owner.paramDisposed(this);
     this.dataBlock.release();
     this.gradBlock!.release();
     this.dataBlock = this.gradBlock = null;
@@ -137,11 +138,29 @@ export class Param {
 
   private checkLength(values: ArrayLike<number>, what: string): void {
     this.assertLive();
-    if (values?.length !== this.length) {
+    checkNumbers(values, `${what} for parameter ${this.label}`);
+    if (values.length !== this.length) {
       throw new OptimError(
         "SHAPE_MISMATCH",
         `${what} for parameter ${this.label} has length ${values?.length}, expected ${this.length}`,
       );
     }
+  }
+}
+
+/**
+ * Throws INVALID_ARGUMENT unless `values` holds numbers: a non-BigInt typed array, or an array of
+ * numbers (checked one by one: `Float32Array.set` would turn anything else into NaN silently).
+ */
+export function checkNumbers(values: unknown, what: string): asserts values is ArrayLike<number> {
+  if (ArrayBuffer.isView(values)) {
+    if (values instanceof DataView || values instanceof BigInt64Array || values instanceof BigUint64Array) {
+      throw new OptimError("INVALID_ARGUMENT", `${what} must hold numbers, got a ${values.constructor.name}`);
+    }
+    return;
+  }
+  if (!Array.isArray(values)) throw new OptimError("INVALID_ARGUMENT", `${what} must be a typed array or an array of numbers, got ${describe(values)}`);
+  for (let i = 0; i < values.length; i++) {
+    if (typeof values[i] !== "number") throw new OptimError("INVALID_ARGUMENT", `${what} must hold numbers, got ${describe(values[i])} at index ${i}`);
   }
 }

@@ -23,4 +23,10 @@ export class Block {
   release(): void {
     if (--this.refs === 0) this.heap.free(this.offset);
   }
+
+  /** Frees a block that no user has taken yet (a failed call undoing its allocations). */
+  discard(): void {
+    this.refs = 0;
+    this.heap.free(this.offset);
+  }
 }

@@ -20,22 +20,26 @@ export interface HeapStorage {
   growTo(bytes: number): void;
 }
 
-interface FreeRange {
-  offset: number;
-  bytes: number;
-}
+/** Free ranges of a size class are scanned this far for a fit before a larger class is taken. */
+const CLASS_SCAN = 32;
 
 /**
  * An offset-addressed arena of 16-byte-aligned float32 blocks. Offsets mean the same on every
- * backend, so a handle is just (offset, length). Freed blocks are kept in an address-ordered
- * list, coalesced with their neighbours, and reused first-fit before the heap grows.
+ * backend, so a handle is just (offset, length). Freed ranges are coalesced with their neighbours
+ * in O(1) (maps keyed by start and by end) and kept in power-of-two size classes, so freeing in any
+ * order costs O(1) and an allocation looks at a few ranges before the heap grows.
  */
 export class Heap {
   readonly storage: HeapStorage;
   private readonly maxBytes: number;
   private top = HEAP_BASE;
-  private readonly freeList: FreeRange[] = [];
+  private used = 0;
   private readonly live = new Map<number, number>();
+  /** Free range start → its bytes; free range end → its start. */
+  private readonly freeByStart = new Map<number, number>();
+  private readonly freeByEnd = new Map<number, number>();
+  /** Free range starts by size class: class k holds ranges of [16·2^k, 16·2^(k+1)) bytes. */
+  private readonly classes: Set<number>[] = [];
   private view: Float32Array;
 
   constructor(storage: HeapStorage, maxBytes: number) {
@@ -51,9 +55,7 @@ export class Heap {
 
   /** Bytes handed out and not yet freed. */
   get usedBytes(): number {
-    let total = 0;
-    for (const bytes of this.live.values()) total += bytes;
-    return total;
+    return this.used;
   }
 
   get byteLength(): number {
@@ -68,6 +70,7 @@ export class Heap {
     const bytes = Math.max(ALIGN, Math.ceil((floats * 4) / ALIGN) * ALIGN);
     const offset = this.takeFree(bytes) ?? this.bump(bytes);
     this.live.set(offset, bytes);
+    this.used += bytes;
     this.view.fill(0, offset >>> 2, (offset + bytes) >>> 2);
     return offset;
   }
@@ -76,21 +79,26 @@ export class Heap {
     const bytes = this.live.get(offset);
     if (bytes === undefined) throw new OptimError("INVALID_ARGUMENT", `no live block at offset ${offset}`);
     this.live.delete(offset);
+    this.used -= bytes;
     this.release(offset, bytes);
   }
 
   private takeFree(bytes: number): number | undefined {
-    const list = this.freeList;
-    for (let i = 0; i < list.length; i++) {
-      const range = list[i];
-      if (range.bytes < bytes) continue;
-      const offset = range.offset;
-      if (range.bytes === bytes) list.splice(i, 1);
-      else {
-        range.offset += bytes;
-        range.bytes -= bytes;
+    const first = sizeClass(bytes);
+    for (let k = first; k < this.classes.length; k++) {
+      const starts = this.classes[k];
+      if (starts === undefined) continue;
+      let scanned = 0;
+      for (const start of starts) {
+        const size = this.freeByStart.get(start)!;
+        if (size >= bytes) {
+          this.removeFree(start, size);
+          if (size > bytes) this.addFree(start + bytes, size - bytes);
+          return start;
+        }
+        // Past the first class every range fits; within it, bound the scan.
+        if (++scanned === CLASS_SCAN) break;
       }
-      return offset;
     }
     return undefined;
   }
@@ -122,28 +130,43 @@ export class Heap {
     this.view = new Float32Array(this.storage.buffer);
   }
 
+  /** Returns a range to the free ranges, merged with the free ranges on either side. */
   private release(offset: number, bytes: number): void {
-    const list = this.freeList;
-    let i = 0;
-    while (i < list.length && list[i].offset < offset) i++;
-    list.splice(i, 0, { offset, bytes });
-    // Coalesce with the following, then the preceding range.
-    if (i + 1 < list.length && offset + bytes === list[i + 1].offset) {
-      list[i].bytes += list[i + 1].bytes;
-      list.splice(i + 1, 1);
+    let start = offset;
+    let end = offset + bytes;
+    const before = this.freeByEnd.get(start);
+    if (before !== undefined) {
+      this.removeFree(before, start - before);
+      start = before;
     }
-    if (i > 0 && list[i - 1].offset + list[i - 1].bytes === offset) {
-      list[i - 1].bytes += list[i].bytes;
-      list.splice(i, 1);
-      i--;
+    const after = this.freeByStart.get(end);
+    if (after !== undefined) {
+      this.removeFree(end, after);
+      end += after;
     }
     // A free range that ends at the top gives its bytes back to the bump pointer.
-    const last = list[list.length - 1];
-    if (last.offset + last.bytes === this.top) {
-      this.top = last.offset;
-      list.pop();
-    }
+    if (end === this.top) this.top = start;
+    else this.addFree(start, end - start);
   }
+
+  private addFree(start: number, bytes: number): void {
+    this.freeByStart.set(start, bytes);
+    this.freeByEnd.set(start + bytes, start);
+    const k = sizeClass(bytes);
+    while (this.classes.length <= k) this.classes.push(new Set());
+    this.classes[k].add(start);
+  }
+
+  private removeFree(start: number, bytes: number): void {
+    this.freeByStart.delete(start);
+    this.freeByEnd.delete(start + bytes);
+    this.classes[sizeClass(bytes)].delete(start);
+  }
+}
+
+/** ⌊log2(bytes / 16)⌋: the size class of a range (bytes is a multiple of 16). */
+function sizeClass(bytes: number): number {
+  return Math.floor(Math.log2(bytes / ALIGN));
 }
 
 export interface StorageOptions {

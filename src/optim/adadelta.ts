@@ -32,6 +32,7 @@ const SPEC: OptimizerSpec<AdadeltaOptions> = {
     maximize: bool(false),
   },
   slots: ["squareAvg", "accDelta"],
+  nonNegativeSlots: ["squareAvg", "accDelta"],
 };
 
 /**

@@ -32,6 +32,7 @@ const SPEC: OptimizerSpec<AdagradOptions> = {
     maximize: bool(false),
   },
   slots: ["sum"],
+  nonNegativeSlots: ["sum"],
   slotInit: (group) => group.initialAccumulatorValue,
 };
 

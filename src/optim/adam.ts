@@ -40,8 +40,10 @@ const rules = (weightDecay: number) => ({
 const slots = ["expAvg", "expAvgSq", "maxExpAvgSq"] as const;
 const slotActive = (group: AdamOptions, k: number) => k < 2 || group.amsgrad;
 
-const ADAM: OptimizerSpec<AdamOptions> = { kind: "Adam", rules: rules(0), slots, slotActive };
-const ADAMW: OptimizerSpec<AdamOptions> = { kind: "AdamW", rules: rules(1e-2), slots, slotActive };
+const nonNegativeSlots = ["expAvgSq", "maxExpAvgSq"];
+
+const ADAM: OptimizerSpec<AdamOptions> = { kind: "Adam", rules: rules(0), slots, slotActive, nonNegativeSlots };
+const ADAMW: OptimizerSpec<AdamOptions> = { kind: "AdamW", rules: rules(1e-2), slots, slotActive, nonNegativeSlots };
 
 /**
  * Adam (Kingma & Ba, Algorithm 1) with PyTorch's formula and defaults.

@@ -35,6 +35,7 @@ const SPEC: OptimizerSpec<AdamaxOptions> = {
     lrDecay: num(0, { min: 0 }),
   },
   slots: ["expAvg", "expInf"],
+  nonNegativeSlots: ["expInf"],
 };
 
 /**

@@ -35,13 +35,14 @@ const SPEC: OptimizerSpec<NAdamOptions> = {
     decoupledWeightDecay: bool(false),
   },
   slots: ["expAvg", "expAvgSq"],
+  nonNegativeSlots: ["expAvgSq"],
+  // Π_t = μ_1·…·μ_t, the running product of one param group, in float64 (1 before any step).
+  scalars: ["muProduct"],
+  rebuildScalars: (group, step) => [muProductAfter(group, step)],
 };
 
-/** The running product μ_1·…·μ_step of one param group, kept in float64. */
-interface MuProduct {
-  step: number;
-  value: number;
-}
+/** Steps a version-1 state's Π is rebuilt one by one; past them μ_t is within float64 rounding of β1 for the default ψ. */
+const REBUILD_STEPS = 1_000_000;
 
 /**
  * NAdam: Adam with Nesterov momentum (Dozat, 2016, "Incorporating Nesterov Momentum into Adam"),
@@ -61,27 +62,12 @@ interface MuProduct {
  * - Optax `nadam` (= `adam(..., nesterov=True)`) keeps μ_t = β1: `{ lr, momentumWarmup: false }`.
  * - TF.js has no NAdam.
  *
- * State: `expAvg`, `expAvgSq`, and `muProduct` (Π_t, a float64 number per param group).
+ * State: `expAvg`, `expAvgSq`, and `muProduct` (Π_t, a float64 number per param group, saved
+ * and loaded with the state).
  */
 export class NAdam extends Optimizer<NAdamOptions> {
-  private readonly muProducts = new Map<GroupLayout, MuProduct>();
-
   constructor(params: readonly Param[] | readonly GroupInput<NAdamOptions>[], options: OptimizerOptions<NAdamOptions> = {}) {
     super(SPEC, params, options);
-  }
-
-  /** The parameter's state, with its group's `muProduct` (Π_t after the last step; 1 before any). */
-  override getState(param: Param): { step: number } & Record<string, Float32Array | number> {
-    const state = super.getState(param);
-    const index = this.paramGroups.findIndex((group) => group.params.includes(param));
-    state.muProduct = this.muProductAt(this.paramGroups[index], this.layouts[index], this.layouts[index].step);
-    return state;
-  }
-
-  /** Loads saved state; Π is then rebuilt from the loaded step counts and options (saved state does not carry it). */
-  override loadState(bytes: Uint8Array): void {
-    super.loadState(bytes);
-    this.muProducts.clear();
   }
 
   protected update(kernels: Kernels, group: ParamGroup<NAdamOptions>, layout: GroupLayout): void {
@@ -89,8 +75,8 @@ export class NAdam extends Optimizer<NAdamOptions> {
     const t = layout.step;
     const mu = momentumAt(group, t);
     const muNext = momentumAt(group, t + 1);
-    const product = this.muProductAt(group, layout, t - 1) * mu;
-    this.remember(layout, t, product);
+    const product = layout.scalars[0] * mu;
+    layout.scalars[0] = product;
     const sqrtBc2 = Math.sqrt(1 - Math.pow(beta2, t));
     const decoupled = group.decoupledWeightDecay;
     kernels.nadam(
@@ -100,31 +86,21 @@ export class NAdam extends Optimizer<NAdamOptions> {
       ((lr * (1 - mu)) / (1 - product)) * sqrtBc2, ((lr * muNext) / (1 - product * muNext)) * sqrtBc2, eps * sqrtBc2, true,
     );
   }
-
-  /**
-   * Π_step of the group: the running value when it is current. Otherwise (the step counter was
-   * set from outside, e.g. by loading saved state) it is rebuilt from the current options, which
-   * is exact unless β1 or ψ changed during training.
-   */
-  private muProductAt(group: NAdamOptions, layout: GroupLayout, step: number): number {
-    const known = this.muProducts.get(layout);
-    if (known !== undefined && known.step === step) return known.value;
-    let value = 1;
-    for (let i = 1; i <= step; i++) value *= momentumAt(group, i);
-    return value;
-  }
-
-  private remember(layout: GroupLayout, step: number, value: number): void {
-    const known = this.muProducts.get(layout);
-    if (known === undefined) this.muProducts.set(layout, { step, value });
-    else {
-      known.step = step;
-      known.value = value;
-    }
-  }
 }
 
 /** μ_t, the momentum coefficient of step t. */
 function momentumAt(group: NAdamOptions, t: number): number {
   return group.momentumWarmup ? group.beta1 * (1 - 0.5 * Math.pow(0.96, t * group.momentumDecay)) : group.beta1;
+}
+
+/**
+ * Π after `step` steps, for states saved before Π was (format version 1): the product itself up
+ * to REBUILD_STEPS (exact unless β1 or ψ changed during training), then one power of μ_step.
+ */
+function muProductAfter(group: NAdamOptions, step: number): number {
+  const exact = Math.min(step, REBUILD_STEPS);
+  let value = 1;
+  for (let t = 1; t <= exact && value !== 0; t++) value *= momentumAt(group, t);
+  if (step > exact && value !== 0) value *= Math.pow(momentumAt(group, step), step - exact);
+  return value;
 }

@@ -1,10 +1,11 @@
 import type { Kernels } from "../backend/types.js";
 import { clipCoefficient, describeNonFinite, totalNorm, type GradNormType } from "../clip.js";
 import type { Engine } from "../engine.js";
-import { OptimError } from "../errors.js";
-import { Block } from "../memory/block.js";
-import { Param } from "../param.js";
-import { decodeState, encodeState, type HyperValue, type SavedSettings, type StateHeader } from "../state/format.js";
+import { describe, OptimError } from "../errors.js";
+import { allocating } from "../memory/allocation.js";
+import type { Block } from "../memory/block.js";
+import { Param, type ParamOwner } from "../param.js";
+import { decodeState, encodeState, type HyperValue, type SavedGroup, type SavedSettings, type StateHeader } from "../state/format.js";
 import { matchState, type LoadPlan } from "../state/match.js";
 import { checkAll, invalid, type Hyperparameters, type Rules } from "./hyper.js";
 
@@ -52,6 +53,17 @@ export interface OptimizerSpec<H extends Hyperparameters> {
   slotActive?(group: H, k: number): boolean;
   /** The value slot `k` starts from (default 0). */
   slotInit?(group: H, k: number): number;
+  /** Slots that never hold a negative number or NaN (second moments, sums): a saved state that does is refused. */
+  readonly nonNegativeSlots?: readonly string[];
+  /** Names of per-group float64 numbers kept beside the step count (NAdam's μ product), saved and loaded with it. */
+  readonly scalars?: readonly string[];
+  /** Their values before the first step (default 1). */
+  scalarInit?(group: H, name: string): number;
+  /**
+   * Rebuilds the scalars of a group from its options and step count, for states saved before
+   * scalars were saved (format version 1). Throws STATE_INCOMPATIBLE when that is not possible.
+   */
+  rebuildScalars?(group: H, step: number): number[];
 }
 
 /**
@@ -73,16 +85,20 @@ export interface GroupLayout {
   /** Element index of each parameter inside the group's blocks. */
   readonly starts: readonly number[];
   readonly slotBlocks: (Block | null)[];
+  /** The family's named per-group numbers (OptimizerSpec.scalars), in float64. */
+  readonly scalars: number[];
 }
 
 /**
  * The shared machinery of every optimizer: param groups with validated options, contiguous
  * packing, lazily created state slots, `step`, `zeroGrad`, state access and `dispose`.
  * A family supplies its spec and `update`, which runs its kernel once per group.
+ *
+ * Every public call validates everything first, allocates through `allocating` (all or nothing),
+ * then commits with writes that cannot fail: a call that throws has changed nothing.
  */
-export abstract class Optimizer<H extends Hyperparameters> {
+export abstract class Optimizer<H extends Hyperparameters> implements ParamOwner {
   readonly engine: Engine;
-  readonly paramGroups: ParamGroup<H>[] = [];
   /** The defaults each new param group starts from. */
   readonly defaults: Readonly<H>;
   protected readonly layouts: GroupLayout[] = [];
@@ -90,7 +106,13 @@ export abstract class Optimizer<H extends Hyperparameters> {
   protected clipCoef = 1;
   private readonly spec: OptimizerSpec<H>;
   private readonly keys: readonly (keyof H & string)[];
+  private groups: readonly ParamGroup<H>[] = Object.freeze([]);
+  /** Where each parameter lives: its group and its position there. */
+  private readonly places = new Map<Param, { group: number; index: number }>();
   private isDisposed = false;
+  /** The first owned parameter disposed while this optimizer lives: every call refuses from then on. */
+  private deadParam: Param | null = null;
+  private inClosure = false;
   private maxNorm = Infinity;
   private normType: GradNormType = 2;
   private nonFiniteMode: NonFiniteMode = "proceed";
@@ -118,14 +140,22 @@ export abstract class Optimizer<H extends Hyperparameters> {
     const first = groups[0]?.params?.[0];
     if (!(first instanceof Param)) throw new OptimError("INVALID_ARGUMENT", `${spec.kind}: a param group needs a non-empty params list`);
     this.engine = first.engine;
-    // Check every group before packing any, so a rejected constructor moves nothing.
     const seen = new Set<Param>();
-    const filled = groups.map((group) => this.prepareGroup(group, seen));
-    for (const group of filled) this.pack(group);
+    this.pack(groups.map((group) => this.prepareGroup(group, seen)));
   }
 
   get disposed(): boolean {
     return this.isDisposed;
+  }
+
+  /**
+   * The param groups. Their option values may be changed between steps (that is how schedules
+   * work; they are validated before the next step writes anything); their structure may not:
+   * the list is frozen, each group is sealed and its `params` read-only. Add a group with
+   * `addParamGroup`.
+   */
+  get paramGroups(): readonly ParamGroup<H>[] {
+    return this.groups;
   }
 
   /**
@@ -183,44 +213,59 @@ export abstract class Optimizer<H extends Hyperparameters> {
   /** Adds a param group (torch's add_param_group); options not given take the defaults. */
   addParamGroup(group: GroupInput<H>): void {
     this.assertLive();
-    const seen = new Set<Param>(this.paramGroups.flatMap((g) => g.params));
-    this.pack(this.prepareGroup(group, seen));
+    this.pack([this.prepareGroup(group, new Set(this.places.keys()))]);
   }
 
   /**
    * One optimization step over every group. With a closure, calls it first (it should compute
-   * the loss and fill the gradients) and returns its loss. Options are checked before anything
-   * is written: an invalid value set between steps throws and changes nothing.
+   * the loss and fill the gradients) and returns its loss. Options are checked before the closure
+   * runs and again after it (it may change them): an invalid value throws and changes nothing.
    */
   step(closure?: () => number): number | undefined {
     this.assertLive();
-    const loss = closure?.();
-    for (let i = 0; i < this.paramGroups.length; i++) this.checkGroup(this.paramGroups[i]);
+    if (this.inClosure) throw new OptimError("INVALID_ARGUMENT", `${this.spec.kind}: step called from inside its own closure`);
+    if (closure !== undefined && typeof closure !== "function") {
+      throw new OptimError("INVALID_ARGUMENT", `${this.spec.kind}: step takes a closure (a function returning the loss) or nothing, got ${describe(closure)}`);
+    }
+    this.checkGroups();
+    let loss: number | undefined;
+    if (closure !== undefined) {
+      this.inClosure = true;
+      try {
+        loss = closure();
+      } finally {
+        this.inClosure = false;
+      }
+      // The closure may have disposed this optimizer or a parameter, or changed options.
+      this.assertLive();
+      this.checkGroups();
+    }
     const kernels = this.engine.kernels;
     // The norm pass comes before anything is written (slots included), so a skipped or refused
     // step leaves no trace: a slot created here would make a later step miss its "first step".
+    let coef = 1;
     if (this.maxNorm !== Infinity || this.nonFiniteMode !== "proceed") {
       const norm = totalNorm(kernels, this.layouts, this.layouts.length, this.normType);
-      this.lastNorm = norm;
       if (!Number.isFinite(norm) && this.nonFiniteMode !== "proceed") {
-        if (this.nonFiniteMode === "skip") {
-          this.skipped++;
-          return loss;
+        if (this.nonFiniteMode === "throw") {
+          throw new OptimError("NON_FINITE", `${this.spec.kind}: the gradient norm is ${norm}: ${describeNonFinite(this.groups.flatMap((g) => g.params))}; nothing was updated`);
         }
-        throw new OptimError("NON_FINITE", `${this.spec.kind}: the gradient norm is ${norm}: ${describeNonFinite(this.paramGroups.flatMap((g) => g.params))}; nothing was updated`);
+        this.lastNorm = norm;
+        this.skipped++;
+        return loss;
       }
-      this.clipCoef = this.maxNorm === Infinity ? 1 : clipCoefficient(this.maxNorm, norm);
+      this.lastNorm = norm;
+      coef = this.maxNorm === Infinity ? 1 : clipCoefficient(this.maxNorm, norm);
     }
-    try {
-      for (let i = 0; i < this.paramGroups.length; i++) this.ensureSlots(this.paramGroups[i], this.layouts[i]);
-      for (let i = 0; i < this.paramGroups.length; i++) {
-        const layout = this.layouts[i];
-        layout.step++;
-        this.update(kernels, this.paramGroups[i], layout);
-      }
-    } finally {
-      this.clipCoef = 1;
+    // The last thing that can fail (out of memory), all or nothing; then the step is committed.
+    this.createSlots();
+    this.clipCoef = coef;
+    for (let i = 0; i < this.layouts.length; i++) {
+      const layout = this.layouts[i];
+      layout.step++;
+      this.update(kernels, this.groups[i], layout);
     }
+    this.clipCoef = 1;
     return loss;
   }
 
@@ -231,37 +276,36 @@ export abstract class Optimizer<H extends Hyperparameters> {
     for (const layout of this.layouts) kernels.fill(layout.grad, layout.n, 0);
   }
 
-  /** A parameter's state: the step count and a zero-copy view of each state buffer in use. */
+  /** A parameter's state: the step count, a zero-copy view of each state buffer in use, and the family's per-group numbers. */
   getState(param: Param): { step: number } & Record<string, Float32Array | number> {
     this.assertLive();
-    for (let i = 0; i < this.paramGroups.length; i++) {
-      const index = this.paramGroups[i].params.indexOf(param);
-      if (index < 0) continue;
-      const layout = this.layouts[i];
-      const state: { step: number } & Record<string, Float32Array | number> = { step: layout.step };
-      const heap = this.engine.heap.f32;
-      this.spec.slots.forEach((name, k) => {
-        if (layout.slots[k] !== 0) {
-          state[name] = new Float32Array(heap.buffer, layout.slots[k] + 4 * layout.starts[index], param.length);
-        }
-      });
-      return state;
+    const place = param instanceof Param ? this.places.get(param) : undefined;
+    if (place === undefined) {
+      throw new OptimError("INVALID_ARGUMENT", `${this.spec.kind}: ${param instanceof Param ? `parameter ${param.label}` : describe(param)} is not a parameter of this optimizer`);
     }
-    throw new OptimError("INVALID_ARGUMENT", `${this.spec.kind}: parameter ${param.label} is not in this optimizer`);
+    const layout = this.layouts[place.group];
+    const state: { step: number } & Record<string, Float32Array | number> = { step: layout.step };
+    const buffer = this.engine.heap.f32.buffer;
+    const start = 4 * layout.starts[place.index];
+    this.spec.slots.forEach((name, k) => {
+      if (layout.slots[k] !== 0) state[name] = new Float32Array(buffer, layout.slots[k] + start, param.length);
+    });
+    this.spec.scalars?.forEach((name, k) => (state[name] = layout.scalars[k]));
+    return state;
   }
 
   /**
    * The optimizer's state as self-describing bytes (docs/state-format.md): the family, every
-   * group's options and step count, every state buffer, each parameter's name and shape, the step
-   * options and skippedSteps, with a CRC-32. Parameter values are not included: save them with the
-   * model, as with torch's optimizer state_dict. The bytes load on every backend.
+   * group's options, step count and per-group numbers, every state buffer, each parameter's name
+   * and shape, the step options and skippedSteps, with a CRC-32. Parameter values are not included:
+   * save them with the model, as with torch's optimizer state_dict. The bytes load on every backend.
    */
   saveState(): Uint8Array {
     this.assertLive();
-    for (let i = 0; i < this.paramGroups.length; i++) this.checkGroup(this.paramGroups[i]);
+    this.checkGroups();
     const heapBytes = new Uint8Array(this.engine.heap.f32.buffer);
     const buffers: Uint8Array[] = [];
-    const groups = this.paramGroups.map((group, i) => {
+    const groups = this.groups.map((group, i) => {
       const layout = this.layouts[i];
       const hyper: Record<string, HyperValue> = {};
       for (const key of this.keys) hyper[key] = group[key];
@@ -272,7 +316,9 @@ export abstract class Optimizer<H extends Hyperparameters> {
         buffers.push(heapBytes.subarray(layout.slots[k], layout.slots[k] + 4 * layout.n));
       });
       const params = group.params.map((p) => ({ name: p.name ?? null, shape: p.shape.slice() }));
-      return { hyper, step: layout.step, params, slots };
+      const saved: SavedGroup = { hyper, step: layout.step, params, slots };
+      if (this.spec.scalars) saved.scalars = Object.fromEntries(this.spec.scalars.map((name, k) => [name, layout.scalars[k]]));
+      return saved;
     });
     const settings: SavedSettings = {
       maxGradNorm: this.maxNorm === Infinity ? null : this.maxNorm,
@@ -286,11 +332,11 @@ export abstract class Optimizer<H extends Hyperparameters> {
 
   /**
    * Restores a state from `saveState()`, on any backend: group options (in place, so objects that
-   * hold `paramGroups[i]` stay valid), step counts, state buffers, step options and skippedSteps.
-   * Parameters are matched by name when every one has a unique name (so their creation order may
-   * differ), else by position. Everything is checked first — format, version, checksum, family,
-   * group count, options, names, shapes, sizes — and a failure throws STATE_INCOMPATIBLE saying
-   * what is wrong, with nothing changed.
+   * hold `paramGroups[i]` stay valid), step counts, per-group numbers, state buffers, step options
+   * and skippedSteps. Parameters are matched by name when every one has a unique name (so their
+   * creation order may differ), else by position. Everything is checked first — format, version,
+   * checksum, family, group count, options, names, shapes, sizes, values a buffer can hold — and a
+   * failure throws STATE_INCOMPATIBLE saying what is wrong, with nothing changed.
    */
   loadState(bytes: Uint8Array): void {
     this.assertLive();
@@ -298,20 +344,28 @@ export abstract class Optimizer<H extends Hyperparameters> {
     const plan = matchState(decoded, {
       kind: this.spec.kind,
       slots: this.spec.slots,
+      nonNegativeSlots: this.spec.nonNegativeSlots ?? [],
+      scalars: this.spec.scalars ?? [],
       hyperKeys: this.keys,
-      groups: this.paramGroups.map((group, i) => ({ params: group.params, starts: this.layouts[i].starts })),
+      groups: this.groups.map((group, i) => ({ params: group.params, starts: this.layouts[i].starts })),
       checkHyper: (hyper) => this.checkGroup(hyper as H),
       checkSettings: (settings) => this.checkSettings(settings),
+      rebuildScalars: (hyper, step) => this.spec.rebuildScalars?.(hyper as H, step) ?? [],
     });
     this.applyState(plan, decoded.payload);
   }
 
-  /** Frees the state buffers. The parameters stay usable and may join another optimizer. */
+  /** Frees the state buffers. The parameters stay usable and may join another optimizer. Idempotent; never throws. */
   dispose(): void {
     if (this.isDisposed) return;
     this.isDisposed = true;
     for (const layout of this.layouts) for (const block of layout.slotBlocks) block?.release();
-    for (const group of this.paramGroups) for (const param of group.params) param.owner = null;
+    for (const param of this.places.keys()) param.owner = null;
+  }
+
+  /** @internal ParamOwner: an owned parameter was disposed; from now on every call refuses (O(1) check). */
+  paramDisposed(param: Param): void {
+    this.deadParam ??= param;
   }
 
   /**
@@ -325,18 +379,27 @@ export abstract class Optimizer<H extends Hyperparameters> {
   /** Runs the family's kernel over one group; `layout.step` already counts this step. */
   protected abstract update(kernels: Kernels, group: ParamGroup<H>, layout: GroupLayout): void;
 
-  /** @internal */
+  /** @internal every entry point's first check: the engine, this optimizer and every owned parameter are live, in O(1). */
   assertLive(): void {
     this.engine.assertLive();
     if (this.isDisposed) throw new OptimError("DISPOSED", `${this.spec.kind}: the optimizer has been disposed`);
+    if (this.deadParam !== null) {
+      throw new OptimError("DISPOSED", `${this.spec.kind}: its parameter ${this.deadParam.label} has been disposed; dispose the optimizer (its other parameters stay usable)`);
+    }
+  }
+
+  /** @internal checks every group's options, as the next step would. */
+  protected checkGroups(): void {
+    for (let i = 0; i < this.groups.length; i++) this.checkGroup(this.groups[i]);
   }
 
   private checkOptionKeys(options: object, optimizerWide = false): void {
-    if (options === null || typeof options !== "object") {
-      throw new OptimError("INVALID_ARGUMENT", `${this.spec.kind}: options must be an object`);
+    if (options === null || typeof options !== "object" || Array.isArray(options)) {
+      throw new OptimError("INVALID_ARGUMENT", `${this.spec.kind}: options must be an object, got ${describe(options)}`);
     }
     for (const key of Object.keys(options)) {
-      if (key === "params" || key in this.spec.rules) continue;
+      // Own keys of the rules only: an inherited name such as "toString" or "__proto__" is no option.
+      if (key === "params" || Object.hasOwn(this.spec.rules, key)) continue;
       if (STEP_OPTION_KEYS.includes(key)) {
         if (optimizerWide) continue;
         invalid(this.spec.kind, "option", key, "set on the optimizer, not on a param group (it applies to every group)");
@@ -352,33 +415,27 @@ export abstract class Optimizer<H extends Hyperparameters> {
     if (!NON_FINITE_MODES.includes(settings.nonFinite as NonFiniteMode)) invalid(kind, "nonFinite", settings.nonFinite, NON_FINITE_MODES.join(", "));
   }
 
-  /** Writes a checked state. Only the slot allocations can fail, and they are undone if one does. */
+  /** Writes a checked state. Only the slot allocations can fail, and they come first, all or nothing. */
   private applyState(plan: LoadPlan, payload: Uint8Array): void {
-    const allocated: { layout: GroupLayout; k: number; block: Block }[] = [];
-    try {
-      plan.groups.forEach((saved, i) => {
-        const layout = this.layouts[i];
-        saved.slotOffsets.forEach((offset, k) => {
-          if (offset >= 0 && layout.slots[k] === 0) allocated.push({ layout, k, block: Block.alloc(this.engine.heap, layout.n) });
-        });
-      });
-    } catch (error) {
-      for (const { block } of allocated) block.release();
-      throw error;
-    }
-    for (const { layout, k, block } of allocated) {
-      layout.slotBlocks[k] = block;
-      layout.slots[k] = block.offset;
-    }
+    const heap = this.engine.heap;
+    const created = allocating(heap, (take) =>
+      plan.groups.map((saved, i) => saved.slotOffsets.map((offset, k) => (offset >= 0 && this.layouts[i].slots[k] === 0 ? take(this.layouts[i].n) : null))),
+    );
     // Taken after the allocations, which may have grown (and replaced) the heap's buffer.
-    const heapBytes = new Uint8Array(this.engine.heap.f32.buffer);
+    const heapBytes = new Uint8Array(heap.f32.buffer);
     plan.groups.forEach((saved, i) => {
       const layout = this.layouts[i];
-      const group = this.paramGroups[i] as Record<string, unknown>;
+      const group = this.groups[i] as Record<string, unknown>;
       for (const key of this.keys) group[key] = saved.hyper[key];
       layout.step = saved.step;
       layout.fresh = 0;
+      saved.scalars.forEach((value, k) => (layout.scalars[k] = value));
       saved.slotOffsets.forEach((offset, k) => {
+        const block = created[i][k];
+        if (block !== null) {
+          layout.slotBlocks[k] = block;
+          layout.slots[k] = block.offset;
+        }
         if (offset < 0) {
           layout.slotBlocks[k]?.release();
           layout.slotBlocks[k] = null;
@@ -409,9 +466,10 @@ export abstract class Optimizer<H extends Hyperparameters> {
     if (input === null || typeof input !== "object" || !Array.isArray(input.params)) {
       throw new OptimError("INVALID_ARGUMENT", `${kind}: a param group must be an object with a params array`);
     }
+    if (input.params.length === 0) throw new OptimError("INVALID_ARGUMENT", `${kind}: a param group needs at least one parameter`);
     this.checkOptionKeys(input);
     for (const param of input.params) {
-      if (!(param instanceof Param)) throw new OptimError("INVALID_ARGUMENT", `${kind}: ${String(param)} is not a Param`);
+      if (!(param instanceof Param)) throw new OptimError("INVALID_ARGUMENT", `${kind}: ${describe(param)} is not a Param`);
       param.assertLive();
       if (param.engine !== this.engine) throw new OptimError("INVALID_ARGUMENT", `${kind}: parameter ${param.label} belongs to another engine`);
       if (seen.has(param)) throw new OptimError("DUPLICATE_PARAM", `${kind}: parameter ${param.label} appears more than once`);
@@ -422,55 +480,78 @@ export abstract class Optimizer<H extends Hyperparameters> {
     }
     const group = { ...this.defaults, ...input, params: Object.freeze(input.params.slice()) } as ParamGroup<H>;
     this.checkGroup(group);
-    return group;
+    // Option values stay writable; the group's keys and its params are fixed.
+    Object.defineProperty(group, "params", { writable: false, configurable: false });
+    return Object.seal(group);
   }
 
-  /** Moves the group's values and gradients into two contiguous blocks. */
-  private pack(group: ParamGroup<H>): void {
-    const heap = this.engine.heap;
-    const params = group.params;
-    const n = params.reduce((total, p) => total + p.length, 0);
-    const dataBlock = Block.alloc(heap, n, params.length);
-    let gradBlock: Block;
-    try {
-      gradBlock = Block.alloc(heap, n, params.length);
-    } catch (error) {
-      heap.free(dataBlock.offset);
-      throw error;
-    }
-    const starts: number[] = [];
-    let at = 0;
-    for (const param of params) {
-      param.relocate(dataBlock, dataBlock.offset + 4 * at, gradBlock, gradBlock.offset + 4 * at);
-      param.owner = this;
-      starts.push(at);
-      at += param.length;
-    }
+  /** Moves each group's values and gradients into two contiguous blocks: all groups, or none. */
+  private pack(groups: readonly ParamGroup<H>[]): void {
+    const blocks = allocating(this.engine.heap, (take) =>
+      groups.map((group) => {
+        const n = group.params.reduce((total, p) => total + p.length, 0);
+        return { n, data: take(n, group.params.length), grad: take(n, group.params.length) };
+      }),
+    );
     const slotCount = this.spec.slots.length;
-    this.paramGroups.push(group);
-    this.layouts.push({
-      n,
-      data: dataBlock.offset,
-      grad: gradBlock.offset,
-      slots: new Array<number>(slotCount).fill(0),
-      slotBlocks: new Array<Block | null>(slotCount).fill(null),
-      step: 0,
-      fresh: 0,
-      starts,
+    groups.forEach((group, g) => {
+      const { n, data, grad } = blocks[g];
+      const groupIndex = this.layouts.length;
+      const starts: number[] = [];
+      let at = 0;
+      group.params.forEach((param, index) => {
+        param.relocate(data, data.offset + 4 * at, grad, grad.offset + 4 * at);
+        param.owner = this;
+        this.places.set(param, { group: groupIndex, index });
+        starts.push(at);
+        at += param.length;
+      });
+      this.layouts.push({
+        n,
+        data: data.offset,
+        grad: grad.offset,
+        slots: new Array<number>(slotCount).fill(0),
+        slotBlocks: new Array<Block | null>(slotCount).fill(null),
+        step: 0,
+        fresh: 0,
+        starts,
+        scalars: (this.spec.scalars ?? []).map((name) => this.spec.scalarInit?.(group, name) ?? 1),
+      });
     });
+    this.groups = Object.freeze([...this.groups, ...groups]);
   }
 
-  /** Creates the state slots the group's current options need (once; e.g. when amsgrad is turned on). */
-  private ensureSlots(group: ParamGroup<H>, layout: GroupLayout): void {
-    layout.fresh = 0;
-    for (let k = 0; k < layout.slots.length; k++) {
-      if (layout.slots[k] !== 0 || !(this.spec.slotActive?.(group, k) ?? true)) continue;
-      const block = Block.alloc(this.engine.heap, layout.n);
+  /**
+   * Creates the state slots the groups' current options need (once; e.g. when amsgrad is turned
+   * on): all of them or, when the heap runs out, none. Sets each layout's `fresh` bits. Allocates
+   * nothing, not even a JS array, when every slot exists (every step after the first).
+   */
+  private createSlots(): void {
+    let missing = false;
+    for (let i = 0; i < this.layouts.length; i++) {
+      const layout = this.layouts[i];
+      layout.fresh = 0;
+      for (let k = 0; k < layout.slots.length; k++) missing ||= layout.slots[k] === 0 && this.slotActive(i, k);
+    }
+    if (!missing) return;
+    const created = allocating(this.engine.heap, (take) => {
+      const list: { group: number; k: number; block: Block }[] = [];
+      this.layouts.forEach((layout, i) => {
+        for (let k = 0; k < layout.slots.length; k++) if (layout.slots[k] === 0 && this.slotActive(i, k)) list.push({ group: i, k, block: take(layout.n) });
+      });
+      return list;
+    });
+    for (const { group, k, block } of created) {
+      const layout = this.layouts[group];
       layout.slotBlocks[k] = block;
       layout.slots[k] = block.offset;
       layout.fresh |= 1 << k;
-      const init = this.spec.slotInit?.(group, k) ?? 0;
+      const init = this.spec.slotInit?.(this.groups[group], k) ?? 0;
       if (init !== 0) this.engine.kernels.fill(block.offset, layout.n, init);
     }
+  }
+
+  private slotActive(group: number, k: number): boolean {
+    return this.spec.slotActive?.(this.groups[group], k) ?? true;
   }
 }

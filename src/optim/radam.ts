@@ -35,6 +35,7 @@ const SPEC: OptimizerSpec<RAdamOptions> = {
     decoupledWeightDecay: bool(false),
   },
   slots: ["expAvg", "expAvgSq"],
+  nonNegativeSlots: ["expAvgSq"],
 };
 
 /** RAdam switches from the momentum-only step to the rectified adaptive step once ρ_t exceeds this (PyTorch). */

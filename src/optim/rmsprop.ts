@@ -35,6 +35,7 @@ const SPEC: OptimizerSpec<RMSpropOptions> = {
     maximize: bool(false),
   },
   slots: ["squareAvg", "momentumBuffer", "gradAvg"],
+  nonNegativeSlots: ["squareAvg"],
   slotActive: (group, k) => k === 0 || (k === 1 ? group.momentum > 0 : group.centered),
 };
 

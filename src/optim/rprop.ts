@@ -29,6 +29,7 @@ const SPEC: OptimizerSpec<RpropOptions> = {
     maximize: bool(false),
   },
   slots: ["prev", "stepSize"],
+  nonNegativeSlots: ["stepSize"],
   checkGroup(group, owner) {
     if (group.stepSizeMin > group.stepSizeMax) {
       invalid(owner, "stepSizeMin", group.stepSizeMin, `<= stepSizeMax (${group.stepSizeMax})`);

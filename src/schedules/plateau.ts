@@ -55,7 +55,7 @@ export class ReduceLROnPlateau {
     if (optimizer?.disposed !== false || !Array.isArray(optimizer.paramGroups)) {
       throw new OptimError(optimizer?.disposed ? "DISPOSED" : "INVALID_ARGUMENT", `${owner}: expected a live optimizer`);
     }
-    const groups = optimizer.paramGroups as Record<string, unknown>[];
+    const groups = optimizer.paramGroups as readonly Record<string, unknown>[];
     oneOfChoices(owner, "mode", mode, ["min", "max"] as const);
     if (typeof factor !== "number" || !(factor > 0 && factor < 1)) invalid(owner, "factor", factor, "a number in (0, 1)");
     if (!Number.isSafeInteger(patience) || patience < 0) invalid(owner, "patience", patience, "an integer >= 0");
@@ -137,7 +137,7 @@ export class ReduceLROnPlateau {
   }
 
   private reduce(): boolean {
-    const groups = this.optimizer.paramGroups as Record<string, number>[];
+    const groups = this.optimizer.paramGroups as readonly Record<string, number>[];
     let reduced = false;
     for (let i = 0; i < this.minLrs.length; i++) {
       const old = groups[i][this.key];

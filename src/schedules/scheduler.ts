@@ -44,7 +44,7 @@ export class Scheduler {
     if (optimizer?.disposed !== false || !Array.isArray(optimizer.paramGroups)) {
       throw new OptimError(optimizer?.disposed ? "DISPOSED" : "INVALID_ARGUMENT", `${owner}: expected a live optimizer`);
     }
-    const groups = optimizer.paramGroups as Record<string, unknown>[];
+    const groups = optimizer.paramGroups as readonly Record<string, unknown>[];
     if (typeof key !== "string" || !groups.every((g) => typeof g[key] === "number")) {
       const numeric = Object.keys(groups[0]).filter((k) => typeof groups[0][k] === "number");
       throw new OptimError("INVALID_ARGUMENT", `${owner}: ${JSON.stringify(key)} is not a numeric option of every param group (numeric options: ${numeric.join(", ")})`);
@@ -92,7 +92,7 @@ export class Scheduler {
   /** Computes and checks every group's value before writing any. */
   private apply(): void {
     if (this.optimizer.disposed) throw new OptimError("DISPOSED", "Scheduler: the optimizer has been disposed");
-    const groups = this.optimizer.paramGroups as Record<string, unknown>[];
+    const groups = this.optimizer.paramGroups as readonly Record<string, unknown>[];
     const count = this.next.length;
     for (let i = 0; i < count; i++) {
       const value = this.schedules[i](this.t) * (this.base === null ? 1 : this.base[i]);

@@ -1,5 +1,5 @@
 import CRC32 from "crc-32";
-import { OptimError } from "../errors.js";
+import { describe, OptimError } from "../errors.js";
 
 // The binary container of saved optimizer state (docs/state-format.md), in the manner of
 // safetensors: a fixed preamble, a JSON header that describes everything, the float32 buffers
@@ -8,8 +8,12 @@ import { OptimError } from "../errors.js";
 
 /** The first 8 bytes of every state. */
 export const STATE_MAGIC = "WOPTSTAT";
-/** Bumped on any change a version-1 reader would misread. */
-export const STATE_VERSION = 1;
+/** Bumped on any change an older reader would misread. Version 2 added per-group `scalars`. */
+export const STATE_VERSION = 2;
+/** The versions this build reads. */
+const READABLE_VERSIONS: readonly number[] = [1, 2];
+/** No optimizer takes this many steps (10¹² at 1 µs a step is 12 days); a larger count is a crafted state. */
+export const MAX_STEPS = 2 ** 40;
 /** magic (8) + version (4) + total length (4) + header length (4). */
 const PREAMBLE = 20;
 const CHECKSUM = 4;
@@ -29,6 +33,8 @@ export interface SavedGroup {
   params: SavedParam[];
   /** The state slots present, in the optimizer's slot order; each has one float per element. */
   slots: string[];
+  /** The family's named per-group numbers (NAdam's μ product); absent in version 1. */
+  scalars?: Record<string, number>;
 }
 
 /** Settings of the whole optimizer. Infinity is written as null (JSON has no Infinity). */
@@ -89,7 +95,7 @@ export function decodeState(bytes: unknown): DecodedState {
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = view.getUint32(8, true);
-  if (version !== STATE_VERSION) fail(`format version ${version} is not supported: this build reads version ${STATE_VERSION}`);
+  if (!READABLE_VERSIONS.includes(version)) fail(`format version ${version} is not supported: this build reads versions ${READABLE_VERSIONS.join(" and ")}`);
   const total = view.getUint32(12, true);
   if (total > bytes.length) fail(`truncated: the state has ${total} bytes, got ${bytes.length}`);
   if (total < bytes.length) fail(`${bytes.length - total} unexpected bytes after the end of the state (${total} bytes)`);
@@ -146,11 +152,6 @@ function hex(n: number): string {
   return `0x${n.toString(16).padStart(8, "0")}`;
 }
 
-function describe(value: unknown): string {
-  if (value === null) return "null";
-  if (typeof value === "object") return (value as object).constructor?.name ?? "an object";
-  return typeof value;
-}
 
 // ---- header schema: every field checked, with its path in the message ----
 
@@ -186,6 +187,7 @@ function checkGroup(value: unknown, path: string, allSlots: readonly string[]): 
     else fail(`header: ${path}.hyper.${key} must be a finite number, a boolean or a string`);
   }
   const step = count(g.step, `${path}.step`);
+  if (step > MAX_STEPS) fail(`header: ${path}.step ${step} is more steps than any optimizer takes (at most ${MAX_STEPS})`);
   const params = array(g.params, `${path}.params`).map((p, j) => checkParam(p, `${path}.params[${j}]`));
   const slots = stringList(g.slots, `${path}.slots`);
   // Present slots follow the family's order, so the payload order is unambiguous.
@@ -195,7 +197,15 @@ function checkGroup(value: unknown, path: string, allSlots: readonly string[]): 
     if (k <= last) fail(`header: ${path}.slots lists "${slot}", which is not one of [${allSlots.join(", ")}] in order`);
     last = k;
   }
-  return { hyper, step, params, slots };
+  const group: SavedGroup = { hyper, step, params, slots };
+  if (g.scalars !== undefined) {
+    group.scalars = Object.create(null) as Record<string, number>;
+    for (const [key, v] of Object.entries(record(g.scalars, `${path}.scalars`))) {
+      if (typeof v !== "number" || !Number.isFinite(v)) fail(`header: ${path}.scalars.${key} must be a finite number`);
+      group.scalars[key] = v;
+    }
+  }
+  return group;
 }
 
 function checkParam(value: unknown, path: string): SavedParam {

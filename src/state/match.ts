@@ -6,12 +6,18 @@ import { groupLength, stateError, type DecodedState, type HyperValue, type Saved
 export interface LoadTarget {
   kind: string;
   slots: readonly string[];
+  /** Slots whose values are never negative nor NaN. */
+  nonNegativeSlots: readonly string[];
+  /** The family's per-group numbers, by name. */
+  scalars: readonly string[];
   hyperKeys: readonly string[];
   groups: readonly { params: readonly Param[]; starts: readonly number[] }[];
   /** Throws an OptimError when a group's options are invalid (as the optimizer's step would). */
   checkHyper(hyper: Record<string, HyperValue>): void;
   /** Throws an OptimError when the optimizer-wide settings are invalid. */
   checkSettings(settings: SavedSettings): void;
+  /** The scalars of a group saved without them (version 1), from its options and step count. */
+  rebuildScalars(hyper: Record<string, HyperValue>, step: number): number[];
 }
 
 /** A run of elements to copy from a saved group buffer into the optimizer's (element indices). */
@@ -26,6 +32,8 @@ export interface GroupPlan {
   step: number;
   /** Per slot of the family: the byte offset of the saved buffer in the payload, or -1 when absent. */
   slotOffsets: number[];
+  /** The family's per-group numbers, in the order of LoadTarget.scalars. */
+  scalars: number[];
   copies: Copy[];
 }
 
@@ -62,14 +70,36 @@ export function matchState({ header, payload }: DecodedState, target: LoadTarget
     const slotOffsets = target.slots.map(() => -1);
     const bytes = 4 * groupLength(saved);
     for (const slot of saved.slots) {
+      if (offset + bytes > payload.length) break; // reported below
+      if (target.nonNegativeSlots.includes(slot)) checkNonNegative(payload, offset, bytes, `${where}: slot ${slot}`);
       slotOffsets[target.slots.indexOf(slot)] = offset;
       offset += bytes;
     }
-    groups.push({ hyper: saved.hyper, step: saved.step, slotOffsets, copies: mergeCopies(copies) });
+    const scalars = matchScalars(saved, target, where);
+    groups.push({ hyper: saved.hyper, step: saved.step, slotOffsets, scalars, copies: mergeCopies(copies) });
   });
   // decodeState has checked this already; a second look costs nothing and guards the copies.
   if (offset !== payload.length) throw stateError(`${target.kind}: the payload has ${payload.length} bytes, the groups need ${offset}`);
   return { settings: header.settings, groups };
+}
+
+/** A saved group's scalars must be exactly the family's; a version-1 group has none and gets them rebuilt. */
+function matchScalars(saved: SavedGroup, target: LoadTarget, where: string): number[] {
+  if (saved.scalars === undefined) return target.scalars.length === 0 ? [] : target.rebuildScalars(saved.hyper, saved.step);
+  const names = Object.keys(saved.scalars);
+  if (!sameList(names.slice().sort(), target.scalars.slice().sort())) {
+    throw stateError(`${where}: the state has the per-group numbers [${names.join(", ")}], this optimizer keeps [${target.scalars.join(", ")}]`);
+  }
+  return target.scalars.map((name) => saved.scalars![name]);
+}
+
+/** Refuses a buffer that holds a value its slot never can (a second moment below zero, a NaN sum). */
+function checkNonNegative(payload: Uint8Array, offset: number, bytes: number, where: string): void {
+  const view = new DataView(payload.buffer, payload.byteOffset + offset, bytes);
+  for (let at = 0; at < bytes; at += 4) {
+    const value = view.getFloat32(at, true);
+    if (!(value >= 0)) throw stateError(`${where} holds ${value} at element ${at / 4}, which it never can (it is never negative nor NaN)`);
+  }
 }
 
 function matchByName(saved: readonly SavedParam[], here: LoadTarget["groups"][number], where: string, allSaved: readonly SavedGroup[]): Copy[] {
