@@ -1,6 +1,6 @@
 import type { Kernels } from "./backend/types.js";
 import type { Engine } from "./engine.js";
-import { OptimError } from "./errors.js";
+import { describe, OptimError } from "./errors.js";
 import { Param } from "./param.js";
 
 /** The norms clipping supports: the Euclidean norm and the largest absolute value. */
@@ -33,6 +33,7 @@ export interface ClipGradNormOptions {
 export function clipGradNorm(params: readonly Param[], maxNorm: number, normType: GradNormType = 2, options: ClipGradNormOptions = {}): number {
   checkNonNegative("clipGradNorm", "maxNorm", maxNorm);
   checkNormType("clipGradNorm", normType);
+  if (options === null || typeof options !== "object") throw new OptimError("INVALID_ARGUMENT", `clipGradNorm: options must be an object, got ${describe(options)}`);
   const runs = gradRuns("clipGradNorm", params);
   if (runs.engine === null) return 0;
   const kernels = runs.engine.kernels;
@@ -123,7 +124,7 @@ function gradRuns(owner: string, params: readonly Param[]): GradRuns {
   let engine: Engine | null = null;
   const seen = new Set<Param>();
   for (const param of params) {
-    if (!(param instanceof Param)) throw new OptimError("INVALID_ARGUMENT", `${owner}: ${String(param)} is not a Param`);
+    if (!(param instanceof Param)) throw new OptimError("INVALID_ARGUMENT", `${owner}: ${describe(param)} is not a Param`);
     param.assertLive();
     engine ??= param.engine;
     if (param.engine !== engine) throw new OptimError("INVALID_ARGUMENT", `${owner}: parameter ${param.label} belongs to another engine`);

@@ -1,6 +1,6 @@
-import { OptimError } from "./errors.js";
+import { describe, OptimError } from "./errors.js";
 import { invalid, type Hyperparameters } from "./optim/hyper.js";
-import type { Optimizer } from "./optim/optimizer.js";
+import { Optimizer } from "./optim/optimizer.js";
 
 export interface LrFinderOptions {
   /** The lr of the first batch (default 1e-7). */
@@ -55,6 +55,7 @@ export interface LrFinderResult {
  */
 export function findLearningRate(optimizer: Optimizer<any>, closure: (iteration: number) => number, config: LrFinderOptions = {}): LrFinderResult {
   const owner = "findLearningRate";
+  if (!(optimizer instanceof Optimizer)) throw new OptimError("INVALID_ARGUMENT", `${owner}: expected an optimizer, got ${describe(optimizer)}`);
   if (config === null || typeof config !== "object") throw new OptimError("INVALID_ARGUMENT", `${owner}: options must be an object`);
   const { startLr = 1e-7, endLr = 10, steps = 100, smoothing = 0.98, divergeFactor = 4, skipStart = 10, skipEnd = 5, restore = true } = config;
   if (typeof startLr !== "number" || !(startLr > 0) || !Number.isFinite(startLr)) invalid(owner, "startLr", startLr, "a finite number > 0");

@@ -15,6 +15,11 @@ export class CurvatureHistory {
   private readonly alpha: Float64Array;
   private oldest = 0;
   private count = 0;
+  /** What `begin` saw, for `rollback`: the ring's position and scale, and the pairs overwritten since. */
+  private mark = { oldest: 0, count: 0, hDiag: 1 };
+  private readonly overwritten: { slot: number; s: Float64Array; y: Float64Array; rho: number }[] = [];
+  /** Vectors of pairs dropped by a committed step, reused by later overwrites (no allocation once warm). */
+  private readonly spare: Float64Array[] = [];
 
   constructor(
     readonly n: number,
@@ -60,6 +65,10 @@ export class CurvatureHistory {
     } else {
       slot = this.oldest;
       this.oldest = (this.oldest + 1) % this.capacity;
+      // Keep the oldest pair until the step commits: give the slot other vectors.
+      this.overwritten.push({ slot, s: this.s[slot], y: this.y[slot], rho: this.rho[slot] });
+      this.s[slot] = this.spare.pop() ?? new Float64Array(n);
+      this.y[slot] = this.spare.pop() ?? new Float64Array(n);
     }
     const s = this.s[slot];
     const y = this.y[slot];
@@ -70,6 +79,34 @@ export class CurvatureHistory {
     this.rho[slot] = 1 / ys;
     this.hDiag = ys / yy;
     return true;
+  }
+
+  /** Starts a step that may be undone. */
+  begin(): void {
+    this.mark.oldest = this.oldest;
+    this.mark.count = this.count;
+    this.mark.hDiag = this.hDiag;
+  }
+
+  /** Keeps what the step did; the pairs it dropped become spare vectors. */
+  commit(): void {
+    for (const pair of this.overwritten) this.spare.push(pair.s, pair.y);
+    this.overwritten.length = 0;
+  }
+
+  /** Puts the history back as `begin` saw it (pairs added since are forgotten, overwritten ones return). */
+  rollback(): void {
+    for (let i = this.overwritten.length - 1; i >= 0; i--) {
+      const { slot, s, y, rho } = this.overwritten[i];
+      this.spare.push(this.s[slot], this.y[slot]);
+      this.s[slot] = s;
+      this.y[slot] = y;
+      this.rho[slot] = rho;
+    }
+    this.overwritten.length = 0;
+    this.oldest = this.mark.oldest;
+    this.count = this.mark.count;
+    this.hDiag = this.mark.hDiag;
   }
 
   /** Writes the quasi-Newton direction d = −H·g (two-loop recursion, newest pair first, then oldest first). */

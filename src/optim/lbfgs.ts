@@ -73,6 +73,8 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
   private gPrev: Float64Array | null = null;
   private gTrial: Float64Array | null = null;
   private x0: Float32Array | null = null;
+  /** The parameters and vectors at the start of the current step, to undo a step that throws. */
+  private entry: { x: Float32Array; d: Float64Array; g: Float64Array; gPrev: Float64Array } | null = null;
   private t = 0;
   private iterCount = 0;
   private evalCount = 0;
@@ -111,73 +113,92 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
     throw new OptimError("STATE_INCOMPATIBLE", "LBFGS: loading a state is not supported (its curvature history lives outside the heap)");
   }
 
-  /** Runs up to maxIter iterations; returns the loss the closure gave at the starting point. */
+  /**
+   * Runs up to maxIter iterations; returns the loss the closure gave at the starting point. A step
+   * that throws (the closure threw, returned a non-number or NaN) puts back the parameters, the
+   * history, the vectors and the counters it found.
+   */
   override step(closure?: () => number): number {
-    this.assertLive();
+    this.assertNotInClosure();
     if (typeof closure !== "function") throw new OptimError("INVALID_ARGUMENT", "LBFGS: step needs a closure that computes the loss and fills the gradients");
     const group = this.paramGroups[0];
     checkAll("LBFGS", RULES, KEYS, group as unknown as LBFGSOptions);
     if (this.maxGradNorm !== Infinity || this.nonFinite !== "proceed") {
       throw new OptimError("INVALID_ARGUMENT", "LBFGS: maxGradNorm and nonFinite are not supported");
     }
-    const { lr, maxIter, maxEval, toleranceGrad, toleranceChange, historySize, lineSearch } = group;
-    const n = this.n;
-    this.prepare(historySize);
-    const d = this.d!, g = this.g!, gPrev = this.gPrev!, history = this.history!;
+    const previousHistory = this.history;
+    this.prepare(group.historySize);
+    const counters = { t: this.t, iterations: this.iterCount, evaluations: this.evalCount, step: this.layouts[0].step };
+    this.saveEntry();
+    this.history!.begin();
     this.closure = closure;
     try {
-      const firstLoss = this.evaluate(g);
-      if (!Number.isFinite(firstLoss) || !Number.isFinite(sumAbs(g, n))) {
-        throw new OptimError("NON_FINITE", `LBFGS: the closure gave loss ${firstLoss} and a gradient with |g|₁ = ${sumAbs(g, n)}; nothing was updated`);
-      }
-      let loss = firstLoss;
-      let evals = 1;
-      if (maxAbs(g, n) <= toleranceGrad) return firstLoss;
-      for (let iter = 1; iter <= maxIter; iter++) {
-        this.iterCount++;
-        this.layouts[0].step = this.iterCount;
-        if (this.iterCount === 1) {
-          for (let i = 0; i < n; i++) d[i] = -g[i];
-          history.clear();
-        } else {
-          history.push(this.t, d, g, gPrev);
-          history.direction(g, d);
-        }
-        gPrev.set(g);
-        const prevLoss = loss;
-        this.t = this.iterCount === 1 ? Math.min(1, 1 / sumAbs(g, n)) * lr : lr;
-        const slope = dot(g, d, n);
-        if (slope > -toleranceChange) break;
-        if (lineSearch === "none") {
-          this.snapshot();
-          this.moveTo(this.t);
-          if (iter !== maxIter) {
-            loss = this.evaluate(g);
-            evals++;
-          }
-        } else {
-          this.snapshot();
-          const result = this.search(lineSearch, loss, slope, toleranceChange);
-          evals += result.evaluations;
-          this.t = result.t;
-          loss = result.value;
-          this.moveTo(this.t);
-          if (result.t === result.lastT) g.set(this.gTrial!);
-          else if (result.t !== 0) {
-            // The accepted point is not the last one evaluated: its gradient is needed again.
-            loss = this.evaluate(g);
-            evals++;
-          }
-        }
-        if (iter === maxIter || evals >= maxEval) break;
-        if (maxAbs(g, n) <= toleranceGrad) break;
-        if (Math.abs(this.t) * maxAbs(d, n) <= toleranceChange) break;
-        if (Math.abs(loss - prevLoss) < toleranceChange) break;
-      }
-      return firstLoss;
+      const loss = this.iterate(group);
+      this.history!.commit();
+      return loss;
+    } catch (error) {
+      this.history!.rollback();
+      this.history = previousHistory ?? this.history;
+      ({ t: this.t, iterations: this.iterCount, evaluations: this.evalCount, step: this.layouts[0].step } = counters);
+      this.restoreEntry();
+      throw error;
     } finally {
       this.closure = null;
     }
+  }
+
+  private iterate({ lr, maxIter, maxEval, toleranceGrad, toleranceChange, lineSearch }: ParamGroup<LBFGSOptions>): number {
+    const n = this.n;
+    const d = this.d!, g = this.g!, gPrev = this.gPrev!, history = this.history!;
+    const firstLoss = this.evaluate(g);
+    if (!Number.isFinite(firstLoss) || !Number.isFinite(sumAbs(g, n))) {
+      throw new OptimError("NON_FINITE", `LBFGS: the closure gave loss ${firstLoss} and a gradient with |g|₁ = ${sumAbs(g, n)}; nothing was updated`);
+    }
+    let loss = firstLoss;
+    let evals = 1;
+    if (maxAbs(g, n) <= toleranceGrad) return firstLoss;
+    for (let iter = 1; iter <= maxIter; iter++) {
+      this.iterCount++;
+      this.layouts[0].step = this.iterCount;
+      if (this.iterCount === 1) {
+        for (let i = 0; i < n; i++) d[i] = -g[i];
+        history.clear();
+      } else {
+        history.push(this.t, d, g, gPrev);
+        history.direction(g, d);
+      }
+      gPrev.set(g);
+      const prevLoss = loss;
+      this.t = this.iterCount === 1 ? Math.min(1, 1 / sumAbs(g, n)) * lr : lr;
+      const slope = dot(g, d, n);
+      if (slope > -toleranceChange) break;
+      if (lineSearch === "none") {
+        this.snapshot();
+        this.moveTo(this.t);
+        if (iter !== maxIter) {
+          loss = this.evaluate(g);
+          evals++;
+        }
+      } else {
+        this.snapshot();
+        const result = this.search(lineSearch, loss, slope, toleranceChange);
+        evals += result.evaluations;
+        this.t = result.t;
+        loss = result.value;
+        this.moveTo(this.t);
+        if (result.t === result.lastT) g.set(this.gTrial!);
+        else if (result.t !== 0) {
+          // The accepted point is not the last one evaluated: its gradient is needed again.
+          loss = this.evaluate(g);
+          evals++;
+        }
+      }
+      if (iter === maxIter || evals >= maxEval) break;
+      if (maxAbs(g, n) <= toleranceGrad) break;
+      if (Math.abs(this.t) * maxAbs(d, n) <= toleranceChange) break;
+      if (Math.abs(loss - prevLoss) < toleranceChange) break;
+    }
+    return firstLoss;
   }
 
   protected update(_kernels: Kernels, _group: ParamGroup<LBFGSOptions>, _layout: GroupLayout): void {
@@ -194,13 +215,32 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
 
   /** Calls the closure and copies the gradient (float32 in the heap) into `into`; returns the loss. */
   private evaluate(into: Float64Array): number {
-    const loss = this.closure!();
+    const loss = this.callClosure(this.closure!);
     if (typeof loss !== "number") throw new OptimError("INVALID_ARGUMENT", `LBFGS: the closure must return the loss as a number, got ${typeof loss}`);
+    if (Number.isNaN(loss)) throw new OptimError("NON_FINITE", "LBFGS: the closure returned NaN; the step was undone");
     this.evalCount++;
     const heap = this.engine.heap.f32; // after the closure, which may have grown the heap
     const at = this.layouts[0].grad >>> 2;
     for (let i = 0; i < this.n; i++) into[i] = heap[at + i];
     return loss;
+  }
+
+  private saveEntry(): void {
+    const entry = this.entry!;
+    const at = this.layouts[0].data >>> 2;
+    entry.x.set(this.engine.heap.f32.subarray(at, at + this.n));
+    entry.d.set(this.d!);
+    entry.g.set(this.g!);
+    entry.gPrev.set(this.gPrev!);
+  }
+
+  private restoreEntry(): void {
+    const entry = this.entry!;
+    // A closure that disposed a parameter (or the engine) gave its storage away: nothing to restore there.
+    if (this.storageLive) this.engine.heap.f32.set(entry.x, this.layouts[0].data >>> 2);
+    this.d!.set(entry.d);
+    this.g!.set(entry.g);
+    this.gPrev!.set(entry.gPrev);
   }
 
   /** Keeps the parameters where the iteration starts, x0. */
@@ -226,6 +266,7 @@ export class LBFGS extends Optimizer<LBFGSOptions> {
       this.gPrev = new Float64Array(n);
       this.gTrial = new Float64Array(n);
       this.x0 = new Float32Array(n);
+      this.entry = { x: new Float32Array(n), d: new Float64Array(n), g: new Float64Array(n), gPrev: new Float64Array(n) };
     }
     if (this.history?.capacity !== historySize) {
       const old = this.history;

@@ -53,7 +53,7 @@ export interface OptimizerSpec<H extends Hyperparameters> {
   slotActive?(group: H, k: number): boolean;
   /** The value slot `k` starts from (default 0). */
   slotInit?(group: H, k: number): number;
-  /** Slots that never hold a negative number or NaN (second moments, sums): a saved state that does is refused. */
+  /** Slots that never hold a negative number (second moments, sums, step sizes): a saved state that does is refused. */
   readonly nonNegativeSlots?: readonly string[];
   /** Names of per-group float64 numbers kept beside the step count (NAdam's μ product), saved and loaded with it. */
   readonly scalars?: readonly string[];
@@ -222,23 +222,15 @@ export abstract class Optimizer<H extends Hyperparameters> implements ParamOwner
    * runs and again after it (it may change them): an invalid value throws and changes nothing.
    */
   step(closure?: () => number): number | undefined {
-    this.assertLive();
-    if (this.inClosure) throw new OptimError("INVALID_ARGUMENT", `${this.spec.kind}: step called from inside its own closure`);
+    this.assertNotInClosure();
     if (closure !== undefined && typeof closure !== "function") {
       throw new OptimError("INVALID_ARGUMENT", `${this.spec.kind}: step takes a closure (a function returning the loss) or nothing, got ${describe(closure)}`);
     }
     this.checkGroups();
     let loss: number | undefined;
     if (closure !== undefined) {
-      this.inClosure = true;
-      try {
-        loss = closure();
-      } finally {
-        this.inClosure = false;
-      }
-      // The closure may have disposed this optimizer or a parameter, or changed options.
-      this.assertLive();
-      this.checkGroups();
+      loss = this.callClosure(closure);
+      this.checkGroups(); // the closure may have changed options
     }
     const kernels = this.engine.kernels;
     // The norm pass comes before anything is written (slots included), so a skipped or refused
@@ -379,6 +371,12 @@ export abstract class Optimizer<H extends Hyperparameters> implements ParamOwner
   /** Runs the family's kernel over one group; `layout.step` already counts this step. */
   protected abstract update(kernels: Kernels, group: ParamGroup<H>, layout: GroupLayout): void;
 
+  /** step's first check: assertLive, and no step from inside a step's closure. */
+  protected assertNotInClosure(): void {
+    this.assertLive();
+    if (this.inClosure) throw new OptimError("INVALID_ARGUMENT", `${this.spec.kind}: step called from inside its own closure`);
+  }
+
   /** @internal every entry point's first check: the engine, this optimizer and every owned parameter are live, in O(1). */
   assertLive(): void {
     this.engine.assertLive();
@@ -386,6 +384,27 @@ export abstract class Optimizer<H extends Hyperparameters> implements ParamOwner
     if (this.deadParam !== null) {
       throw new OptimError("DISPOSED", `${this.spec.kind}: its parameter ${this.deadParam.label} has been disposed; dispose the optimizer (its other parameters stay usable)`);
     }
+  }
+
+  /**
+   * Runs a step's closure: a nested `step` from inside it is refused, and afterwards the optimizer
+   * and its parameters must still be live (the closure may have disposed them).
+   */
+  protected callClosure<T>(closure: () => T): T {
+    this.inClosure = true;
+    let result: T;
+    try {
+      result = closure();
+    } finally {
+      this.inClosure = false;
+    }
+    this.assertLive();
+    return result;
+  }
+
+  /** Whether the parameters' storage is still this optimizer's to write (engine live, no owned param disposed). */
+  protected get storageLive(): boolean {
+    return !this.engine.disposed && this.deadParam === null;
   }
 
   /** @internal checks every group's options, as the next step would. */

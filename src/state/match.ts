@@ -6,7 +6,7 @@ import { groupLength, stateError, type DecodedState, type HyperValue, type Saved
 export interface LoadTarget {
   kind: string;
   slots: readonly string[];
-  /** Slots whose values are never negative nor NaN. */
+  /** Slots whose values are never negative. */
   nonNegativeSlots: readonly string[];
   /** The family's per-group numbers, by name. */
   scalars: readonly string[];
@@ -93,12 +93,16 @@ function matchScalars(saved: SavedGroup, target: LoadTarget, where: string): num
   return target.scalars.map((name) => saved.scalars![name]);
 }
 
-/** Refuses a buffer that holds a value its slot never can (a second moment below zero, a NaN sum). */
+/**
+ * Refuses a buffer that holds a value its slot never can: a second moment, sum or step size below
+ * zero. NaN is let through: a NaN gradient under nonFinite "proceed" puts it there legitimately, and
+ * whatever saveState wrote must load.
+ */
 function checkNonNegative(payload: Uint8Array, offset: number, bytes: number, where: string): void {
   const view = new DataView(payload.buffer, payload.byteOffset + offset, bytes);
   for (let at = 0; at < bytes; at += 4) {
     const value = view.getFloat32(at, true);
-    if (!(value >= 0)) throw stateError(`${where} holds ${value} at element ${at / 4}, which it never can (it is never negative nor NaN)`);
+    if (value < 0) throw stateError(`${where} holds ${value} at element ${at / 4}, which it never can (it is never negative)`);
   }
 }
 
