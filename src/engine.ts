@@ -31,6 +31,7 @@ const MAX_BYTES = MAX_PAGES * 65536;
  * that runs the kernels over it. Create one with `createEngine()`.
  */
 export class Engine {
+  /** @internal the arena behind every handle; kept out of the declarations, which would otherwise need WebAssembly types */
   readonly heap: Heap;
   private backendImpl: Backend;
   private readonly onWarning: (message: string) => void;

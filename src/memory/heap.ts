@@ -12,7 +12,7 @@ const HEAP_BASE = ALIGN;
 export interface HeapStorage {
   readonly kind: "wasm-shared" | "wasm" | "resizable" | "copying";
   readonly buffer: ArrayBufferLike;
-  /** The memory the wasm backends run on, when there is one. */
+  /** @internal the memory the wasm backends run on, when there is one (kept out of the declarations: consumers need no WebAssembly types) */
   readonly memory: WebAssembly.Memory | null;
   /** Views made before a growth keep reading and writing the live bytes. */
   readonly viewsSurviveGrowth: boolean;

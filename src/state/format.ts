@@ -1,5 +1,5 @@
-import CRC32 from "crc-32";
 import { describe, OptimError } from "../errors.js";
+import { crc32 } from "./crc32.js";
 
 // The binary container of saved optimizer state (docs/state-format.md), in the manner of
 // safetensors: a fixed preamble, a JSON header that describes everything, the float32 buffers
@@ -138,10 +138,6 @@ export function stateError(message: string): OptimError {
 
 function fail(message: string): never {
   throw stateError(message);
-}
-
-function crc32(bytes: Uint8Array): number {
-  return CRC32.buf(bytes) >>> 0;
 }
 
 function align4(n: number): number {
