@@ -32,6 +32,9 @@ export class Param {
   readonly length: number;
   /** @internal the optimizer that packed this parameter, if any */
   owner: ParamOwner | null = null;
+  /** @internal where the owner keeps it: its param group and its position there (O(1) lookups, no map) */
+  ownerGroup = -1;
+  ownerIndex = -1;
   private dataBlock: Block | null;
   private gradBlock: Block | null;
   private dataPtr: number;
@@ -111,13 +114,16 @@ export class Param {
     return this.gradPtr;
   }
 
-  /** @internal moves the storage into blocks packed by an optimizer (values and gradient copied). */
-  relocate(dataBlock: Block, dataPtr: number, gradBlock: Block, gradPtr: number): void {
+  /**
+   * @internal moves the storage into blocks packed by an optimizer (values and gradient copied).
+   * The old blocks' offsets, once no parameter uses them, go to `freed` for one bulk `Heap.freeAll`.
+   */
+  relocate(dataBlock: Block, dataPtr: number, gradBlock: Block, gradPtr: number, freed: number[]): void {
     const h = this.heap.f32;
     h.copyWithin(dataPtr >>> 2, this.dataPtr >>> 2, (this.dataPtr >>> 2) + this.length);
     h.copyWithin(gradPtr >>> 2, this.gradPtr >>> 2, (this.gradPtr >>> 2) + this.length);
-    this.dataBlock!.release();
-    this.gradBlock!.release();
+    this.dataBlock!.release(freed);
+    this.gradBlock!.release(freed);
     this.dataBlock = dataBlock;
     this.gradBlock = gradBlock;
     this.dataPtr = dataPtr;

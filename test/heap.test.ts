@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { OptimError } from "../src/index.js";
 import { createStorage, Heap } from "../src/memory/heap.js";
@@ -59,5 +60,42 @@ describe("Heap", () => {
     const heap = new Heap(createStorage({ initialBytes: 65536, maxBytes: 4096 * MiB }), 4096 * MiB);
     expect(() => heap.alloc(2 ** 30 + 1)).toThrow(expect.objectContaining({ code: "OUT_OF_MEMORY" }));
     expect(heap.byteLength).toBe(65536);
+  });
+
+  it("freeAll frees many blocks at once, merging neighbours, and refuses an unknown offset first", () => {
+    const heap = new Heap(createStorage({ initialBytes: 65536, maxBytes: 64 * MiB }), 64 * MiB);
+    const blocks = Array.from({ length: 10 }, () => heap.alloc(4));
+    const keep = heap.alloc(4);
+    expect(() => heap.freeAll([blocks[0], 12345])).toThrow(/no live block/);
+    expect(heap.usedBytes).toBe(11 * 16); // nothing was freed
+    heap.freeAll([...blocks].reverse());
+    expect(heap.usedBytes).toBe(16);
+    expect(heap.alloc(40)).toBe(blocks[0]); // one merged range of 160 bytes
+    heap.free(keep);
+  });
+
+  it("random allocations and frees, in any order, never overlap and give every byte back", () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.boolean(), fc.nat(300), fc.nat()), { maxLength: 300 }), (ops) => {
+        const heap = new Heap(createStorage({ initialBytes: 65536, maxBytes: 64 * MiB }), 64 * MiB);
+        const live = new Map<number, number>();
+        for (const [allocate, floats, pick] of ops) {
+          if (allocate || live.size === 0) {
+            const offset = heap.alloc(floats);
+            const end = offset + Math.max(16, Math.ceil((4 * floats) / 16) * 16);
+            for (const [o, e] of live) expect(end <= o || offset >= e).toBe(true);
+            live.set(offset, end);
+          } else {
+            const offset = [...live.keys()][pick % live.size];
+            heap.free(offset);
+            live.delete(offset);
+          }
+        }
+        heap.freeAll([...live.keys()]);
+        expect(heap.usedBytes).toBe(0);
+        expect(heap.alloc(1)).toBe(16); // everything coalesced back into the bump pointer
+      }),
+      { numRuns: 200, seed: 7 },
+    );
   });
 });

@@ -20,8 +20,11 @@ export class Block {
     return new Block(heap, heap.alloc(floats), users);
   }
 
-  release(): void {
-    if (--this.refs === 0) this.heap.free(this.offset);
+  /** Lets go of the block; the last user frees it, or hands its offset to `freed` for a bulk `Heap.freeAll`. */
+  release(freed?: number[]): void {
+    if (--this.refs !== 0) return;
+    if (freed === undefined) this.heap.free(this.offset);
+    else freed.push(this.offset);
   }
 
   /** Frees a block that no user has taken yet (a failed call undoing its allocations). */

@@ -83,6 +83,29 @@ export class Heap {
     this.release(offset, bytes);
   }
 
+  /**
+   * Frees many blocks at once: sorted by address, neighbours merged first, so a run of adjacent
+   * blocks costs one free-range update instead of one per block (an optimizer packing 100,000 params).
+   */
+  freeAll(offsets: readonly number[]): void {
+    const sorted = Float64Array.from(offsets).sort();
+    for (const offset of sorted) if (!this.live.has(offset)) throw new OptimError("INVALID_ARGUMENT", `no live block at offset ${offset}`);
+    let start = -1;
+    let end = -1;
+    for (const offset of sorted) {
+      const bytes = this.live.get(offset)!;
+      this.live.delete(offset);
+      this.used -= bytes;
+      if (offset === end) end += bytes;
+      else {
+        if (start >= 0) this.release(start, end - start);
+        start = offset;
+        end = offset + bytes;
+      }
+    }
+    if (start >= 0) this.release(start, end - start);
+  }
+
   private takeFree(bytes: number): number | undefined {
     const first = sizeClass(bytes);
     for (let k = first; k < this.classes.length; k++) {
@@ -164,9 +187,9 @@ export class Heap {
   }
 }
 
-/** ⌊log2(bytes / 16)⌋: the size class of a range (bytes is a multiple of 16). */
+/** ⌊log2(bytes / 16)⌋: the size class of a range (bytes is a multiple of 16, below 2^36). */
 function sizeClass(bytes: number): number {
-  return Math.floor(Math.log2(bytes / ALIGN));
+  return 31 - Math.clz32(bytes / ALIGN);
 }
 
 export interface StorageOptions {

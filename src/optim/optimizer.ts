@@ -107,8 +107,6 @@ export abstract class Optimizer<H extends Hyperparameters> implements ParamOwner
   private readonly spec: OptimizerSpec<H>;
   private readonly keys: readonly (keyof H & string)[];
   private groups: readonly ParamGroup<H>[] = Object.freeze([]);
-  /** Where each parameter lives: its group and its position there. */
-  private readonly places = new Map<Param, { group: number; index: number }>();
   private isDisposed = false;
   /** The first owned parameter disposed while this optimizer lives: every call refuses from then on. */
   private deadParam: Param | null = null;
@@ -213,7 +211,7 @@ export abstract class Optimizer<H extends Hyperparameters> implements ParamOwner
   /** Adds a param group (torch's add_param_group); options not given take the defaults. */
   addParamGroup(group: GroupInput<H>): void {
     this.assertLive();
-    this.pack([this.prepareGroup(group, new Set(this.places.keys()))]);
+    this.pack([this.prepareGroup(group, new Set())]);
   }
 
   /**
@@ -271,14 +269,13 @@ export abstract class Optimizer<H extends Hyperparameters> implements ParamOwner
   /** A parameter's state: the step count, a zero-copy view of each state buffer in use, and the family's per-group numbers. */
   getState(param: Param): { step: number } & Record<string, Float32Array | number> {
     this.assertLive();
-    const place = param instanceof Param ? this.places.get(param) : undefined;
-    if (place === undefined) {
+    if (!(param instanceof Param) || param.owner !== this) {
       throw new OptimError("INVALID_ARGUMENT", `${this.spec.kind}: ${param instanceof Param ? `parameter ${param.label}` : describe(param)} is not a parameter of this optimizer`);
     }
-    const layout = this.layouts[place.group];
+    const layout = this.layouts[param.ownerGroup];
     const state: { step: number } & Record<string, Float32Array | number> = { step: layout.step };
     const buffer = this.engine.heap.f32.buffer;
-    const start = 4 * layout.starts[place.index];
+    const start = 4 * layout.starts[param.ownerIndex];
     this.spec.slots.forEach((name, k) => {
       if (layout.slots[k] !== 0) state[name] = new Float32Array(buffer, layout.slots[k] + start, param.length);
     });
@@ -352,7 +349,7 @@ export abstract class Optimizer<H extends Hyperparameters> implements ParamOwner
     if (this.isDisposed) return;
     this.isDisposed = true;
     for (const layout of this.layouts) for (const block of layout.slotBlocks) block?.release();
-    for (const param of this.places.keys()) param.owner = null;
+    for (const group of this.groups) for (const param of group.params) param.owner = null;
   }
 
   /** @internal ParamOwner: an owned parameter was disposed; from now on every call refuses (O(1) check). */
@@ -491,7 +488,7 @@ export abstract class Optimizer<H extends Hyperparameters> implements ParamOwner
       if (!(param instanceof Param)) throw new OptimError("INVALID_ARGUMENT", `${kind}: ${describe(param)} is not a Param`);
       param.assertLive();
       if (param.engine !== this.engine) throw new OptimError("INVALID_ARGUMENT", `${kind}: parameter ${param.label} belongs to another engine`);
-      if (seen.has(param)) throw new OptimError("DUPLICATE_PARAM", `${kind}: parameter ${param.label} appears more than once`);
+      if (seen.has(param) || param.owner === this) throw new OptimError("DUPLICATE_PARAM", `${kind}: parameter ${param.label} appears more than once`);
       if (param.owner !== null && !param.owner.disposed) {
         throw new OptimError("PARAM_IN_USE", `${kind}: parameter ${param.label} already belongs to a live optimizer; dispose that one first`);
       }
@@ -513,15 +510,17 @@ export abstract class Optimizer<H extends Hyperparameters> implements ParamOwner
       }),
     );
     const slotCount = this.spec.slots.length;
+    const freed: number[] = [];
     groups.forEach((group, g) => {
       const { n, data, grad } = blocks[g];
       const groupIndex = this.layouts.length;
       const starts: number[] = [];
       let at = 0;
       group.params.forEach((param, index) => {
-        param.relocate(data, data.offset + 4 * at, grad, grad.offset + 4 * at);
+        param.relocate(data, data.offset + 4 * at, grad, grad.offset + 4 * at, freed);
         param.owner = this;
-        this.places.set(param, { group: groupIndex, index });
+        param.ownerGroup = groupIndex;
+        param.ownerIndex = index;
         starts.push(at);
         at += param.length;
       });
@@ -537,6 +536,7 @@ export abstract class Optimizer<H extends Hyperparameters> implements ParamOwner
         scalars: (this.spec.scalars ?? []).map((name) => this.spec.scalarInit?.(group, name) ?? 1),
       });
     });
+    this.engine.heap.freeAll(freed);
     this.groups = Object.freeze([...this.groups, ...groups]);
   }
 
