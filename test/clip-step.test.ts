@@ -103,8 +103,8 @@ describe.each(BACKENDS)("non-finite gradients on %s", (backend: BackendName) => 
       const params = makeParams(engine), reference = makeParams(await engineFor(backend));
       const opt = make(params), ref = make(reference);
       opt.nonFinite = "throw";
-      // Refused on the very first step: no state slot may be created, or the next step would not
-      // be treated as the first (SGD's buffer starts as the gradient on step 1).
+      // Refused on the very first step: the state buffers must stay fresh, or the next step would
+      // not be treated as the first (SGD's buffer starts as the gradient on step 1).
       setGrads(params, 1);
       params[1].grad[300] = bad;
       const before = opt.saveState();
@@ -113,7 +113,7 @@ describe.each(BACKENDS)("non-finite gradients on %s", (backend: BackendName) => 
       expect(error.message).toContain(`"p1" is ${bad} at index 300`);
       expect(opt.saveState()).toEqual(before);
       params.forEach((p, i) => expectBitEqual(p.data, data[i]));
-      expect(Object.keys(opt.getState(params[0]))).toEqual(["step"]);
+      for (const value of Object.values(opt.getState(params[0]))) expect(typeof value === "number" ? value : Math.max(...value!.map(Math.abs))).toBe(0);
       for (let t = 2; t <= 4; t++) {
         setGrads(params, t);
         setGrads(reference, t);

@@ -135,7 +135,7 @@ describe.each(BACKENDS)("findLearningRate restores everything on %s", (backend) 
     expect(opt.paramGroups[0].lr).toBe(0.01);
     const state = opt.getState(w);
     expect(state.step).toBe(3);
-    for (const key of ["expAvg", "expAvgSq", "maxExpAvgSq"]) expectBitEqual(state[key] as Float32Array, before.state[key] as Float32Array, key);
+    for (const key of ["expAvg", "expAvgSq", "maxExpAvgSq"] as const) expectBitEqual(state[key] as Float32Array, before.state[key] as Float32Array, key);
   });
 
   it("also when the closure throws midway", async () => {

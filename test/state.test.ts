@@ -5,7 +5,7 @@ import { BACKENDS, engineFor } from "./helpers/backends.js";
 import { expectBitEqual } from "./helpers/close.js";
 import { FAMILIES } from "./helpers/families.js";
 import { uniform } from "./helpers/random.js";
-import { crc32, expectRejected, fixChecksum, rewriteHeader } from "./helpers/stateBytes.js";
+import { crc32, expectRejected, fixChecksum, rewriteHeader, sameBytes } from "./helpers/stateBytes.js";
 
 type Make = (params: Param[]) => Optimizer<any>;
 
@@ -167,19 +167,20 @@ describe("what a state holds", () => {
     for (const backend of BACKENDS) expect(await bytesOn(backend, original)).toEqual(original);
   });
 
-  it("restores group options in place, and drops slots the state does not have", async () => {
+  it("restores group options in place; a slot the state lacks is fresh again (zeros, first step next)", async () => {
     const engine = await engineFor(BACKENDS[0]);
     const params = model(engine, [0, 1, 2]);
     const opt = new SGD([...params.values()], { lr: 0.1, momentum: 0.9 });
     const group = opt.paramGroups[0];
-    const atStart = opt.saveState(); // before any step: no momentum buffer yet
+    const atStart = opt.saveState(); // before any step: the momentum buffer is fresh, saved as absent
     setGrads(params, 1);
     opt.step();
     group.lr = 0.7;
     opt.loadState(atStart);
     expect(opt.paramGroups[0]).toBe(group);
     expect(group.lr).toBe(0.1);
-    expect(opt.getState(params.get("fc.w")!)).toEqual({ step: 0 });
+    const w = params.get("fc.w")!;
+    expect(opt.getState(w)).toEqual({ step: 0, momentumBuffer: new Float32Array(w.length) });
     // The next step is a first step again (the buffer starts as the gradient): as a fresh optimizer's.
     const other = await engineFor(BACKENDS[0]);
     const twin = model(other, [0, 1, 2]);
@@ -278,17 +279,21 @@ describe("loadState refuses what does not fit, precisely, changing nothing", () 
   });
 
   it("allocates missing buffers first and undoes them if the heap is full", async () => {
-    const { bytes } = await setup();
-    // A 64 KiB heap filled up with 176-float blocks, less one: the first of Adam's two buffers
-    // (176 floats each) fits, the second does not.
+    // A state with amsgrad's third buffer, loaded into an Adam that has only its first two (created
+    // with it), in a 64 KiB heap filled up with 176-float blocks: the load must allocate one
+    // 176-float buffer, refuses with OUT_OF_MEMORY while there is no room, and loads once there is.
+    const source = new Adam([...model(await engineFor(BACKENDS[0]), [0, 1, 2]).values()], { lr: 0.01, amsgrad: true });
+    source.paramGroups[0].params.forEach((p, i) => p.grad.fill(0.1 * (i + 1)));
+    source.step();
+    const bytes = source.saveState();
     const small = await createEngine({ backend: BACKENDS[0], initialBytes: 65536, maxBytes: 65536 });
     const target = new Adam(NAMES.map((name, i) => small.param(LENGTHS[i], { name })));
     const filler: number[] = [];
     expect(() => {
       for (;;) filler.push(small.heap.alloc(176));
     }).toThrow(OptimError);
-    small.heap.free(filler.pop()!);
     const used = small.heap.usedBytes;
+    const before = target.saveState();
     let caught: unknown;
     try {
       target.loadState(bytes);
@@ -298,10 +303,11 @@ describe("loadState refuses what does not fit, precisely, changing nothing", () 
     expect(caught).toBeInstanceOf(OptimError);
     expect((caught as OptimError).code).toBe("OUT_OF_MEMORY");
     expect(small.heap.usedBytes).toBe(used);
-    expect(target.getState(target.paramGroups[0].params[0])).toEqual({ step: 0 });
+    expect(sameBytes(target.saveState(), before)).toBe(true);
     small.heap.free(filler.pop()!);
     target.loadState(bytes);
     expect(target.getState(target.paramGroups[0].params[0]).step).toBe(1);
+    expect(target.paramGroups[0].amsgrad).toBe(true);
     small.dispose();
   });
 

@@ -35,6 +35,9 @@ const SPEC: OptimizerSpec<AdadeltaOptions> = {
   nonNegativeSlots: ["squareAvg", "accDelta"],
 };
 
+/** What `getState` returns for Adadelta. */
+export type AdadeltaState = { step: number; squareAvg: Float32Array; accDelta: Float32Array };
+
 /**
  * Adadelta (Zeiler, 2012) with torch.optim.Adadelta's formula and defaults.
  *
@@ -51,7 +54,7 @@ const SPEC: OptimizerSpec<AdadeltaOptions> = {
  *
  * State: `squareAvg`, `accDelta`.
  */
-export class Adadelta extends Optimizer<AdadeltaOptions> {
+export class Adadelta extends Optimizer<AdadeltaOptions, AdadeltaState> {
   constructor(params: readonly Param[] | readonly GroupInput<AdadeltaOptions>[], options: OptimizerOptions<AdadeltaOptions> = {}) {
     super(SPEC, params, options);
   }

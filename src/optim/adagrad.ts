@@ -33,8 +33,12 @@ const SPEC: OptimizerSpec<AdagradOptions> = {
   },
   slots: ["sum"],
   nonNegativeSlots: ["sum"],
+  initAtConstruction: true,
   slotInit: (group) => group.initialAccumulatorValue,
 };
+
+/** What `getState` returns for Adagrad. */
+export type AdagradState = { step: number; sum: Float32Array };
 
 /**
  * Adagrad (Duchi et al., 2011) with torch.optim.Adagrad's formula and defaults.
@@ -53,7 +57,7 @@ const SPEC: OptimizerSpec<AdagradOptions> = {
  * The accumulator starts at initialAccumulatorValue when the optimizer first steps; changing the
  * option later does not reset it. State: `sum`.
  */
-export class Adagrad extends Optimizer<AdagradOptions> {
+export class Adagrad extends Optimizer<AdagradOptions, AdagradState> {
   constructor(params: readonly Param[] | readonly GroupInput<AdagradOptions>[], options: OptimizerOptions<AdagradOptions> = {}) {
     super(SPEC, params, options);
   }

@@ -45,6 +45,9 @@ const nonNegativeSlots = ["expAvgSq", "maxExpAvgSq"];
 const ADAM: OptimizerSpec<AdamOptions> = { kind: "Adam", rules: rules(0), slots, slotActive, nonNegativeSlots };
 const ADAMW: OptimizerSpec<AdamOptions> = { kind: "AdamW", rules: rules(1e-2), slots, slotActive, nonNegativeSlots };
 
+/** What `getState` returns for Adam (optional buffers: `maxExpAvgSq` with amsgrad.). */
+export type AdamState = { step: number; expAvg: Float32Array; expAvgSq: Float32Array; maxExpAvgSq?: Float32Array };
+
 /**
  * Adam (Kingma & Ba, Algorithm 1) with PyTorch's formula and defaults.
  *
@@ -67,7 +70,7 @@ const ADAMW: OptimizerSpec<AdamOptions> = { kind: "AdamW", rules: rules(1e-2), s
  *
  * State: `expAvg`, `expAvgSq`, and `maxExpAvgSq` when amsgrad.
  */
-export class Adam extends Optimizer<AdamOptions> {
+export class Adam extends Optimizer<AdamOptions, AdamState> {
   constructor(params: readonly Param[] | readonly GroupInput<AdamOptions>[], options: OptimizerOptions<AdamOptions> = {}) {
     super(ADAM, params, options);
   }
@@ -81,7 +84,7 @@ export class Adam extends Optimizer<AdamOptions> {
  * AdamW (Loshchilov & Hutter): Adam with decoupled weight decay, θ ← θ·(1 − η·weightDecay)
  * before the Adam update, as torch.optim.AdamW (default weightDecay 1e-2).
  */
-export class AdamW extends Optimizer<AdamOptions> {
+export class AdamW extends Optimizer<AdamOptions, AdamState> {
   constructor(params: readonly Param[] | readonly GroupInput<AdamOptions>[], options: OptimizerOptions<AdamOptions> = {}) {
     super(ADAMW, params, options);
   }

@@ -38,6 +38,9 @@ const SPEC: OptimizerSpec<AdamaxOptions> = {
   nonNegativeSlots: ["expInf"],
 };
 
+/** What `getState` returns for Adamax. */
+export type AdamaxState = { step: number; expAvg: Float32Array; expInf: Float32Array };
+
 /**
  * Adamax, the infinity-norm variant of Adam (Kingma & Ba, 2015, section 7.1, Algorithm 2), with
  * torch.optim.Adamax's formula and defaults.
@@ -59,7 +62,7 @@ const SPEC: OptimizerSpec<AdamaxOptions> = {
  *
  * State: `expAvg` (m) and `expInf` (u).
  */
-export class Adamax extends Optimizer<AdamaxOptions> {
+export class Adamax extends Optimizer<AdamaxOptions, AdamaxState> {
   constructor(params: readonly Param[] | readonly GroupInput<AdamaxOptions>[], options: OptimizerOptions<AdamaxOptions> = {}) {
     super(SPEC, params, options);
   }

@@ -45,6 +45,9 @@ const KEYS = Object.keys(RULES) as (keyof LBFGSOptions)[];
 const SPEC: OptimizerSpec<LBFGSOptions> = { kind: "LBFGS", rules: RULES, slots: [] };
 const STEP_OPTIONS = ["maxGradNorm", "gradNormType", "nonFinite"];
 
+/** What `getState` returns for LBFGS. */
+export type LBFGSState = { step: number };
+
 /**
  * L-BFGS (Liu & Nocedal), following torch.optim.LBFGS: each `step(closure)` runs up to maxIter
  * quasi-Newton iterations and maxEval closure calls, with the same stopping tests, history update and
@@ -65,7 +68,7 @@ const STEP_OPTIONS = ["maxGradNorm", "gradNormType", "nonFinite"];
  * const opt = new LBFGS([x], { lineSearch: "strongWolfe" });
  * opt.step(() => { const f = loss(x.data); gradient(x.data, x.grad); return f; });
  */
-export class LBFGS extends Optimizer<LBFGSOptions> {
+export class LBFGS extends Optimizer<LBFGSOptions, LBFGSState> {
   private readonly n: number;
   private history: CurvatureHistory | null = null;
   private d: Float64Array | null = null;

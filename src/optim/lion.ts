@@ -29,6 +29,9 @@ const SPEC: OptimizerSpec<LionOptions> = {
   slots: ["expAvg"],
 };
 
+/** What `getState` returns for Lion. */
+export type LionState = { step: number; expAvg: Float32Array };
+
 /**
  * Lion, "EvoLved Sign Momentum" (Chen et al., 2023, "Symbolic Discovery of Optimization
  * Algorithms", Algorithm 2). One state buffer instead of Adam's two, and every step moves each
@@ -48,7 +51,7 @@ const SPEC: OptimizerSpec<LionOptions> = {
  *
  * State: `expAvg` (m).
  */
-export class Lion extends Optimizer<LionOptions> {
+export class Lion extends Optimizer<LionOptions, LionState> {
   constructor(params: readonly Param[] | readonly GroupInput<LionOptions>[], options: OptimizerOptions<LionOptions> = {}) {
     super(SPEC, params, options);
   }

@@ -44,6 +44,9 @@ const SPEC: OptimizerSpec<NAdamOptions> = {
 /** Steps a version-1 state's Π is rebuilt one by one; past them μ_t is within float64 rounding of β1 for the default ψ. */
 const REBUILD_STEPS = 1_000_000;
 
+/** What `getState` returns for NAdam. */
+export type NAdamState = { step: number; expAvg: Float32Array; expAvgSq: Float32Array; muProduct: number };
+
 /**
  * NAdam: Adam with Nesterov momentum (Dozat, 2016, "Incorporating Nesterov Momentum into Adam"),
  * with torch.optim.NAdam's formula, momentum schedule and defaults.
@@ -65,7 +68,7 @@ const REBUILD_STEPS = 1_000_000;
  * State: `expAvg`, `expAvgSq`, and `muProduct` (Π_t, a float64 number per param group, saved
  * and loaded with the state).
  */
-export class NAdam extends Optimizer<NAdamOptions> {
+export class NAdam extends Optimizer<NAdamOptions, NAdamState> {
   constructor(params: readonly Param[] | readonly GroupInput<NAdamOptions>[], options: OptimizerOptions<NAdamOptions> = {}) {
     super(SPEC, params, options);
   }

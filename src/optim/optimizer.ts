@@ -4,7 +4,7 @@ import type { Engine } from "../engine.js";
 import { describe, OptimError } from "../errors.js";
 import { allocating } from "../memory/allocation.js";
 import type { Block } from "../memory/block.js";
-import { Param, type ParamOwner } from "../param.js";
+import { Param } from "../param.js";
 import { decodeState, encodeState, type HyperValue, type SavedGroup, type SavedSettings, type StateHeader } from "../state/format.js";
 import { matchState, type LoadPlan } from "../state/match.js";
 import { checkAll, invalid, type Hyperparameters, type Rules } from "./hyper.js";
@@ -27,6 +27,14 @@ export interface StepOptions {
   /** What a NaN or infinite gradient does: "proceed" (default, as torch), "skip" or "throw". */
   nonFinite?: NonFiniteMode;
 }
+
+/**
+ * What `getState(param)` returns: the group's step count, a zero-copy view of each of the
+ * parameter's state buffers, and the family's per-group numbers. Each family narrows it (AdamState…):
+ * buffers the family always keeps are there from construction (zeros until the first step);
+ * buffers that depend on options (amsgrad's, momentum's) are optional.
+ */
+export type OptimizerState = { step: number } & { [name: string]: Float32Array | number | undefined };
 
 /** A family's constructor options: its hyperparameters (defaults for every group) and the step options. */
 export type OptimizerOptions<H extends Hyperparameters> = Partial<H> & StepOptions;
@@ -53,6 +61,13 @@ export interface OptimizerSpec<H extends Hyperparameters> {
   slotActive?(group: H, k: number): boolean;
   /** The value slot `k` starts from (default 0). */
   slotInit?(group: H, k: number): number;
+  /**
+   * Slots are created with the optimizer (those its options use then), so `getState` has them
+   * before the first step, unless they start from a value of the options (`slotInit`): those take
+   * the options of their first step, as torch's lazy state does (Rprop's step size is the lr then).
+   * true: create those with the optimizer too (torch's Adagrad fills its sums in the constructor).
+   */
+  readonly initAtConstruction?: boolean;
   /** Slots that never hold a negative number (second moments, sums, step sizes): a saved state that does is refused. */
   readonly nonNegativeSlots?: readonly string[];
   /** Names of per-group float64 numbers kept beside the step count (NAdam's μ product), saved and loaded with it. */
@@ -80,8 +95,10 @@ export interface GroupLayout {
   readonly slots: number[];
   /** Steps taken by this group. */
   step: number;
-  /** Bit k is set while slot k was created during the current step (a fresh buffer). */
+  /** Bit k is set while slot k exists but no step has used it yet (a fresh buffer: torch's empty state). */
   fresh: number;
+  /** Bit k is set when the current step's options use slot k. */
+  active: number;
   /** Element index of each parameter inside the group's blocks. */
   readonly starts: readonly number[];
   readonly slotBlocks: (Block | null)[];
@@ -97,7 +114,7 @@ export interface GroupLayout {
  * Every public call validates everything first, allocates through `allocating` (all or nothing),
  * then commits with writes that cannot fail: a call that throws has changed nothing.
  */
-export abstract class Optimizer<H extends Hyperparameters> implements ParamOwner {
+export abstract class Optimizer<H extends Hyperparameters, S extends OptimizerState = OptimizerState> {
   readonly engine: Engine;
   /** The defaults each new param group starts from. */
   readonly defaults: Readonly<H>;
@@ -254,6 +271,7 @@ export abstract class Optimizer<H extends Hyperparameters> implements ParamOwner
       const layout = this.layouts[i];
       layout.step++;
       this.update(kernels, this.groups[i], layout);
+      layout.fresh &= ~layout.active;
     }
     this.clipCoef = 1;
     return loss;
@@ -267,20 +285,20 @@ export abstract class Optimizer<H extends Hyperparameters> implements ParamOwner
   }
 
   /** A parameter's state: the step count, a zero-copy view of each state buffer in use, and the family's per-group numbers. */
-  getState(param: Param): { step: number } & Record<string, Float32Array | number> {
+  getState(param: Param): S {
     this.assertLive();
     if (!(param instanceof Param) || param.owner !== this) {
       throw new OptimError("INVALID_ARGUMENT", `${this.spec.kind}: ${param instanceof Param ? `parameter ${param.label}` : describe(param)} is not a parameter of this optimizer`);
     }
     const layout = this.layouts[param.ownerGroup];
-    const state: { step: number } & Record<string, Float32Array | number> = { step: layout.step };
+    const state: OptimizerState = { step: layout.step };
     const buffer = this.engine.heap.f32.buffer;
     const start = 4 * layout.starts[param.ownerIndex];
     this.spec.slots.forEach((name, k) => {
       if (layout.slots[k] !== 0) state[name] = new Float32Array(buffer, layout.slots[k] + start, param.length);
     });
     this.spec.scalars?.forEach((name, k) => (state[name] = layout.scalars[k]));
-    return state;
+    return state as S;
   }
 
   /**
@@ -300,7 +318,8 @@ export abstract class Optimizer<H extends Hyperparameters> implements ParamOwner
       for (const key of this.keys) hyper[key] = group[key];
       const slots: string[] = [];
       this.spec.slots.forEach((name, k) => {
-        if (layout.slots[k] === 0) return;
+        // A fresh slot is saved as absent: loading it back gives a fresh slot again.
+        if (layout.slots[k] === 0 || (layout.fresh & (1 << k)) !== 0) return;
         slots.push(name);
         buffers.push(heapBytes.subarray(layout.slots[k], layout.slots[k] + 4 * layout.n));
       });
@@ -431,11 +450,16 @@ export abstract class Optimizer<H extends Hyperparameters> implements ParamOwner
     if (!NON_FINITE_MODES.includes(settings.nonFinite as NonFiniteMode)) invalid(kind, "nonFinite", settings.nonFinite, NON_FINITE_MODES.join(", "));
   }
 
-  /** Writes a checked state. Only the slot allocations can fail, and they come first, all or nothing. */
+  /**
+   * Writes a checked state. Only the slot allocations can fail, and they come first, all or nothing.
+   * A slot the state lacks is freed, or, when the loaded options use it and it is one created with
+   * the optimizer, kept as a fresh buffer (the state was saved before its first use).
+   */
   private applyState(plan: LoadPlan, payload: Uint8Array): void {
     const heap = this.engine.heap;
+    const keep = plan.groups.map((saved, i) => saved.slotOffsets.map((offset, k) => offset >= 0 || this.createdEarly(saved.hyper as H, k)));
     const created = allocating(heap, (take) =>
-      plan.groups.map((saved, i) => saved.slotOffsets.map((offset, k) => (offset >= 0 && this.layouts[i].slots[k] === 0 ? take(this.layouts[i].n) : null))),
+      plan.groups.map((saved, i) => saved.slotOffsets.map((_, k) => (keep[i][k] && this.layouts[i].slots[k] === 0 ? take(this.layouts[i].n) : null))),
     );
     // Taken after the allocations, which may have grown (and replaced) the heap's buffer.
     const heapBytes = new Uint8Array(heap.f32.buffer);
@@ -452,15 +476,17 @@ export abstract class Optimizer<H extends Hyperparameters> implements ParamOwner
           layout.slotBlocks[k] = block;
           layout.slots[k] = block.offset;
         }
-        if (offset < 0) {
+        if (!keep[i][k]) {
           layout.slotBlocks[k]?.release();
           layout.slotBlocks[k] = null;
           layout.slots[k] = 0;
-          return;
-        }
-        for (const copy of saved.copies) {
-          const from = offset + 4 * copy.from;
-          heapBytes.set(payload.subarray(from, from + 4 * copy.length), layout.slots[k] + 4 * copy.to);
+        } else if (offset < 0) {
+          this.initSlot(i, k, block !== null);
+        } else {
+          for (const copy of saved.copies) {
+            const from = offset + 4 * copy.from;
+            heapBytes.set(payload.subarray(from, from + 4 * copy.length), layout.slots[k] + 4 * copy.to);
+          }
         }
       });
     });
@@ -506,13 +532,14 @@ export abstract class Optimizer<H extends Hyperparameters> implements ParamOwner
     const blocks = allocating(this.engine.heap, (take) =>
       groups.map((group) => {
         const n = group.params.reduce((total, p) => total + p.length, 0);
-        return { n, data: take(n, group.params.length), grad: take(n, group.params.length) };
+        const slots = this.spec.slots.map((_, k) => (this.createdEarly(group, k) ? take(n) : null));
+        return { n, data: take(n, group.params.length), grad: take(n, group.params.length), slots };
       }),
     );
     const slotCount = this.spec.slots.length;
     const freed: number[] = [];
     groups.forEach((group, g) => {
-      const { n, data, grad } = blocks[g];
+      const { n, data, grad, slots } = blocks[g];
       const groupIndex = this.layouts.length;
       const starts: number[] = [];
       let at = 0;
@@ -532,45 +559,69 @@ export abstract class Optimizer<H extends Hyperparameters> implements ParamOwner
         slotBlocks: new Array<Block | null>(slotCount).fill(null),
         step: 0,
         fresh: 0,
+        active: 0,
         starts,
         scalars: (this.spec.scalars ?? []).map((name) => this.spec.scalarInit?.(group, name) ?? 1),
       });
+      slots.forEach((block, k) => {
+        if (block === null) return;
+        this.layouts[groupIndex].slotBlocks[k] = block;
+        this.layouts[groupIndex].slots[k] = block.offset;
+      });
     });
     this.engine.heap.freeAll(freed);
+    const first = this.groups.length;
     this.groups = Object.freeze([...this.groups, ...groups]);
+    for (let i = first; i < this.layouts.length; i++) {
+      for (let k = 0; k < slotCount; k++) if (this.layouts[i].slots[k] !== 0) this.initSlot(i, k);
+    }
   }
 
   /**
    * Creates the state slots the groups' current options need (once; e.g. when amsgrad is turned
-   * on): all of them or, when the heap runs out, none. Sets each layout's `fresh` bits. Allocates
-   * nothing, not even a JS array, when every slot exists (every step after the first).
+   * on): all of them or, when the heap runs out, none. Records in each layout which slots this
+   * step uses. Allocates nothing, not even a JS array, when every slot exists (the usual step).
    */
   private createSlots(): void {
     let missing = false;
     for (let i = 0; i < this.layouts.length; i++) {
       const layout = this.layouts[i];
-      layout.fresh = 0;
-      for (let k = 0; k < layout.slots.length; k++) missing ||= layout.slots[k] === 0 && this.slotActive(i, k);
+      layout.active = 0;
+      for (let k = 0; k < layout.slots.length; k++) {
+        if (!this.slotActive(this.groups[i], k)) continue;
+        layout.active |= 1 << k;
+        missing ||= layout.slots[k] === 0;
+      }
     }
     if (!missing) return;
     const created = allocating(this.engine.heap, (take) => {
       const list: { group: number; k: number; block: Block }[] = [];
       this.layouts.forEach((layout, i) => {
-        for (let k = 0; k < layout.slots.length; k++) if (layout.slots[k] === 0 && this.slotActive(i, k)) list.push({ group: i, k, block: take(layout.n) });
+        for (let k = 0; k < layout.slots.length; k++) if (layout.slots[k] === 0 && (layout.active & (1 << k)) !== 0) list.push({ group: i, k, block: take(layout.n) });
       });
       return list;
     });
     for (const { group, k, block } of created) {
-      const layout = this.layouts[group];
-      layout.slotBlocks[k] = block;
-      layout.slots[k] = block.offset;
-      layout.fresh |= 1 << k;
-      const init = this.spec.slotInit?.(this.groups[group], k) ?? 0;
-      if (init !== 0) this.engine.kernels.fill(block.offset, layout.n, init);
+      this.layouts[group].slotBlocks[k] = block;
+      this.layouts[group].slots[k] = block.offset;
+      this.initSlot(group, k);
     }
   }
 
-  private slotActive(group: number, k: number): boolean {
-    return this.spec.slotActive?.(this.groups[group], k) ?? true;
+  /** Fills a slot with its starting value (a new block is zero already) and marks it fresh (unused by any step). */
+  private initSlot(group: number, k: number, zeroed = true): void {
+    const layout = this.layouts[group];
+    const init = this.spec.slotInit?.(this.groups[group], k) ?? 0;
+    if (init !== 0 || !zeroed) this.engine.kernels.fill(layout.slots[k], layout.n, init);
+    layout.fresh |= 1 << k;
+  }
+
+  private slotActive(group: H, k: number): boolean {
+    return this.spec.slotActive?.(group, k) ?? true;
+  }
+
+  /** Whether slot k is created with the optimizer (and kept by a load that lacks it) under these options. */
+  private createdEarly(group: H, k: number): boolean {
+    return this.slotActive(group, k) && (this.spec.slotInit === undefined || this.spec.initAtConstruction === true);
   }
 }

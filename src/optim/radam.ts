@@ -41,6 +41,9 @@ const SPEC: OptimizerSpec<RAdamOptions> = {
 /** RAdam switches from the momentum-only step to the rectified adaptive step once ρ_t exceeds this (PyTorch). */
 const RHO_THRESHOLD = 5;
 
+/** What `getState` returns for RAdam. */
+export type RAdamState = { step: number; expAvg: Float32Array; expAvgSq: Float32Array };
+
 /**
  * RAdam, Rectified Adam (Liu et al., 2020, "On the Variance of the Adaptive Learning Rate and
  * Beyond", Algorithm 2), with torch.optim.RAdam's formula, threshold and defaults.
@@ -63,7 +66,7 @@ const RHO_THRESHOLD = 5;
  *
  * State: `expAvg`, `expAvgSq`.
  */
-export class RAdam extends Optimizer<RAdamOptions> {
+export class RAdam extends Optimizer<RAdamOptions, RAdamState> {
   constructor(params: readonly Param[] | readonly GroupInput<RAdamOptions>[], options: OptimizerOptions<RAdamOptions> = {}) {
     super(SPEC, params, options);
   }

@@ -39,6 +39,9 @@ const SPEC: OptimizerSpec<RMSpropOptions> = {
   slotActive: (group, k) => k === 0 || (k === 1 ? group.momentum > 0 : group.centered),
 };
 
+/** What `getState` returns for RMSprop (optional buffers: `momentumBuffer` while momentum > 0, `gradAvg` when centered.). */
+export type RMSpropState = { step: number; squareAvg: Float32Array; momentumBuffer?: Float32Array; gradAvg?: Float32Array };
+
 /**
  * RMSprop (Hinton's lecture 6e; centered form from Graves, 2013) with torch.optim.RMSprop's
  * formula and defaults.
@@ -62,7 +65,7 @@ const SPEC: OptimizerSpec<RMSpropOptions> = {
  *
  * State: `squareAvg`, `momentumBuffer` (momentum > 0), `gradAvg` (centered).
  */
-export class RMSprop extends Optimizer<RMSpropOptions> {
+export class RMSprop extends Optimizer<RMSpropOptions, RMSpropState> {
   constructor(params: readonly Param[] | readonly GroupInput<RMSpropOptions>[], options: OptimizerOptions<RMSpropOptions> = {}) {
     super(SPEC, params, options);
   }

@@ -39,6 +39,9 @@ const SPEC: OptimizerSpec<RpropOptions> = {
   slotInit: (group, k) => (k === 1 ? group.lr : 0),
 };
 
+/** What `getState` returns for Rprop (optional buffers: created by the first step (the step sizes start from its lr, as torch).). */
+export type RpropState = { step: number; prev?: Float32Array; stepSize?: Float32Array };
+
 /**
  * Rprop (Riedmiller & Braun, 1993), the variant of torch.optim.Rprop. Only the sign of the gradient
  * is used, so it suits full-batch training, not noisy mini-batches.
@@ -52,7 +55,7 @@ const SPEC: OptimizerSpec<RpropOptions> = {
  *
  * State: `prev`, `stepSize`.
  */
-export class Rprop extends Optimizer<RpropOptions> {
+export class Rprop extends Optimizer<RpropOptions, RpropState> {
   constructor(params: readonly Param[] | readonly GroupInput<RpropOptions>[], options: OptimizerOptions<RpropOptions> = {}) {
     super(SPEC, params, options);
   }

@@ -47,6 +47,9 @@ const SPEC: OptimizerSpec<SGDOptions> = {
   slotActive: (group) => group.momentum !== 0,
 };
 
+/** What `getState` returns for SGD (optional buffers: `momentumBuffer` while momentum ≠ 0.). */
+export type SGDState = { step: number; momentumBuffer?: Float32Array };
+
 /**
  * Stochastic gradient descent, with momentum and Nesterov momentum as torch.optim.SGD.
  *
@@ -62,7 +65,7 @@ const SPEC: OptimizerSpec<SGDOptions> = {
  *
  * State: `momentumBuffer` (when momentum > 0).
  */
-export class SGD extends Optimizer<SGDOptions> {
+export class SGD extends Optimizer<SGDOptions, SGDState> {
   constructor(params: readonly Param[] | readonly GroupInput<SGDOptions>[], options: OptimizerOptions<SGDOptions> = {}) {
     super(SPEC, params, options);
   }

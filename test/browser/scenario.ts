@@ -89,7 +89,7 @@ export async function runScenario(lib: Lib, backend: BackendName, sharedMemory =
         const slots = Object.keys(state).filter((key) => key !== "step").sort();
         // Buffers are float32; scalar state (NAdam's muProduct) is a float64, compared by its bits too.
         const values = [p.data, ...slots.map((key) => state[key])];
-        return values.flatMap((value) => Array.from(new Uint32Array((typeof value === "number" ? Float64Array.of(value) : value.slice()).buffer)));
+        return values.flatMap((value) => Array.from(new Uint32Array((typeof value === "number" ? Float64Array.of(value) : value!.slice()).buffer)));
       });
       optimizer.dispose();
       for (const p of params) p.dispose();

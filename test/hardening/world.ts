@@ -12,6 +12,19 @@ const ALL_SLOTS: Record<string, object> = {
   RMSprop: { momentum: 0.9, centered: true },
 };
 
+/**
+ * Families with slots created by a later step rather than with the optimizer: options without them,
+ * then the options that need them (turned on between steps), or the same options where the slot
+ * starts from an option's value at its first step (Rprop's step size is the lr then).
+ */
+export const LAZY_SLOTS: Record<string, [without: object, needing: object]> = {
+  SGD: [{ momentum: 0 }, { momentum: 0.9, dampening: 0.1 }],
+  Adam: [{}, { amsgrad: true }],
+  AdamW: [{}, { amsgrad: true }],
+  RMSprop: [{}, { momentum: 0.9, centered: true }],
+  Rprop: [{}, {}],
+};
+
 /** Every kernel-step family, with the options that switch on all its slots. */
 export const FAMILIES_ALL_SLOTS: readonly [string, OptimizerClass, object][] = FAMILIES.map(([name, Class]) => [name, Class, ALL_SLOTS[name] ?? {}]);
 
@@ -47,7 +60,7 @@ export function observe(engine: Engine, params: readonly Param[], optimizers: re
 
 function stateBits(opt: Optimizer<any>, p: Param): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(opt.getState(p))) out[key] = typeof value === "number" ? value : bits(value);
+  for (const [key, value] of Object.entries(opt.getState(p))) out[key] = typeof value === "number" ? value : bits(value!);
   return out;
 }
 

@@ -56,6 +56,6 @@ export function hyperparameterSuite(
 
 function snapshot(optimizer: Optimizer<any>, p: Param): Record<string, number[] | number> {
   const out: Record<string, number[] | number> = { data: Array.from(p.data) };
-  for (const [key, value] of Object.entries(optimizer.getState(p))) out[key] = typeof value === "number" ? value : Array.from(value);
+  for (const [key, value] of Object.entries(optimizer.getState(p))) out[key] = typeof value === "number" ? value : Array.from(value!);
   return out;
 }
