@@ -6,7 +6,8 @@ import { OptimError, type Engine, type Optimizer, type Param } from "../../src/i
 import { BACKENDS, engineFor } from "../helpers/backends.js";
 import { canary, FAMILIES_ALL_SLOTS } from "./world.js";
 
-type Call = [label: string, run: (opt: Optimizer<any>, params: Param[], engine: Engine) => unknown];
+type Guard = ReturnType<typeof canary>;
+type Call = [label: string, run: (opt: Optimizer<any>, params: Param[], engine: Engine, guards: Guard[]) => unknown];
 
 const CALLS: Call[] = [
   ["step", (opt) => opt.step()],
@@ -24,7 +25,8 @@ const CALLS: Call[] = [
   ["addParamGroup of a new param", (opt, params, engine) => opt.addParamGroup({ params: [push(params, engine.param(6))] })],
   ["step over the new group", (opt) => opt.step()],
   ["out of memory", (opt, params, engine) => tryCall(() => engine.param(1 << 26))],
-  ["dispose a param, allocate over it, step", (opt, params, engine) => (params[0].dispose(), push(params, engine.param(5)), tryCall(() => opt.step()))],
+  // The freed blocks go to the next allocation: a canary there must stay intact too.
+  ["dispose every param, canaries over their memory, step", (opt, params, engine, guards) => (params.forEach((p) => p.dispose()), guards.push(canary(engine, 22), canary(engine, 6)), tryCall(() => opt.step()))],
   ["zeroGrad with a disposed param", (opt) => tryCall(() => opt.zeroGrad())],
   ["dispose the optimizer", (opt) => opt.dispose()],
   ["step a disposed optimizer", (opt) => tryCall(() => opt.step())],
@@ -52,11 +54,11 @@ describe("neighbours are never written", () => {
       params.forEach((p, i) => (p.data.fill(i + 0.5), p.grad.fill(0.25)));
       const right = canary(engine, 3);
       const opt = new Family(params, options);
+      const guards = [left, right];
       for (const [label, run] of CALLS) {
-        run(opt, params, engine);
+        run(opt, params, engine, guards);
         try {
-          left.intact();
-          right.intact();
+          for (const guard of guards) guard.intact();
         } catch (error) {
           throw new Error(`after "${label}": ${String(error)}`);
         }
