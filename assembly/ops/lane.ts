@@ -8,9 +8,16 @@
   return <T>load<f32>(ptr);
 }
 
+/**
+ * Stores a lane; any NaN is stored as 0xFFFFFFFF (all bits set), whatever NaN arose. Which NaN an
+ * operation returns is not portable (wasm's min/max; a JIT commuting a + b with two NaN operands),
+ * so every kernel store picks one: x | (x != x), two SIMD instructions (cmpneqps, por), and the
+ * same integer or in the tail (a select there made binaryen merge the flag-specialised loops).
+ * The js backend writes the same bits (src/backend/js/fround.ts, `put`).
+ */
 @inline export function st<T>(ptr: usize, value: T): void {
-  if (isVector<T>()) v128.store(ptr, <v128>value);
-  else store<f32>(ptr, <f32>value);
+  if (isVector<T>()) v128.store(ptr, v128.or(<v128>value, f32x4.ne(<v128>value, <v128>value)));
+  else store<u32>(ptr, reinterpret<u32>(<f32>value) | -<u32>(<f32>value != <f32>value));
 }
 
 @inline export function splat<T>(x: f32): T {
