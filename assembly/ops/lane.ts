@@ -78,8 +78,9 @@
 }
 
 /**
- * Lane-wise sign: 1 for a > 0, −1 for a < 0, +0 for ±0, NaN for NaN (a − a gives the last two).
- * Branch-free, and the js backend can match it without a branch: (a > 0) − (a < 0) + (a − a).
+ * Lane-wise sign: 1 for a > 0 (+∞ too), −1 for a < 0, +0 for ±0, NaN for NaN (a − a gives the
+ * last two: it is only reached for ±0 and NaN). The js backend matches it with
+ * (a > 0) − (a < 0) + (a is NaN ? a : 0); a − a there would turn ±∞ into NaN.
  */
 @inline export function sign<T>(a: T): T {
   const zero = splat<T>(0);
