@@ -24,7 +24,7 @@ export function rpropKernels(heap: Heap): RpropKernels {
         if (s < 0) gi = 0;
         put(h, hb, si0 + i, step);
         put(h, hb, qi0 + i, gi);
-        const move = gi > 0 ? step : gi < 0 ? -step : 0;
+        const move = gi > 0 ? step : gi < 0 ? 0 - step : 0; // 0 − step as the lane: −step would give −0 for +0
         put(h, hb, pi0 + i, h[pi0 + i] - move);
       }
     },
