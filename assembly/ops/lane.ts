@@ -9,15 +9,21 @@
 }
 
 /**
- * Stores a lane; any NaN is stored as 0xFFFFFFFF (all bits set), whatever NaN arose. Which NaN an
- * operation returns is not portable (wasm's min/max; a JIT commuting a + b with two NaN operands),
- * so every kernel store picks one: x | (x != x), two SIMD instructions (cmpneqps, por), and the
- * same integer or in the tail (a select there made binaryen merge the flag-specialised loops).
- * The js backend writes the same bits (src/backend/js/fround.ts, `put`).
+ * x with any NaN replaced by 0xFFFFFFFF (all bits set), the one NaN the kernels store. Which NaN
+ * an operation returns is not portable (wasm's min/max; a JIT commuting a + b with two NaN
+ * operands), so every kernel store picks one: x | (x != x), two SIMD instructions (cmpneqps,
+ * por), and the same integer or in the tail (a select there made binaryen merge the
+ * flag-specialised loops). The js backend writes the same bits (src/backend/js/fround.ts, `put`).
  */
+@inline export function canonical<T>(x: T): T {
+  if (isVector<T>()) return <T>v128.or(<v128>x, f32x4.ne(<v128>x, <v128>x));
+  return <T>reinterpret<f32>(reinterpret<u32>(<f32>x) | -<u32>(<f32>x != <f32>x));
+}
+
+/** Stores a lane, NaN made canonical. */
 @inline export function st<T>(ptr: usize, value: T): void {
-  if (isVector<T>()) v128.store(ptr, v128.or(<v128>value, f32x4.ne(<v128>value, <v128>value)));
-  else store<u32>(ptr, reinterpret<u32>(<f32>value) | -<u32>(<f32>value != <f32>value));
+  if (isVector<T>()) v128.store(ptr, <v128>canonical<T>(value));
+  else store<f32>(ptr, <f32>canonical<T>(value));
 }
 
 @inline export function splat<T>(x: f32): T {
