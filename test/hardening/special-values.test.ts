@@ -40,6 +40,7 @@ const CASES: readonly Case[] = [
   ["Adam amsgrad", (p) => new Adam(p, { lr: 0.01, amsgrad: true })],
   ["Adam epsHat", (p) => new Adam(p, { lr: 0.01, eps: 1e-3, epsHat: true })],
   ["AdamW amsgrad", (p) => new AdamW(p, { lr: 0.01, amsgrad: true })],
+  ["Adam betas 0 amsgrad", (p) => new Adam(p, { beta1: 0, beta2: 0, amsgrad: true })],
   ["Adagrad", (p) => new Adagrad(p, { lr: 0.05, lrDecay: 0.01, weightDecay: 0.01 })],
   ["Adagrad epsInsideSqrt maximize", (p) => new Adagrad(p, { lr: 0.05, initialAccumulatorValue: 0.1, epsInsideSqrt: true, maximize: true })],
   ["RMSprop", (p) => new RMSprop(p, { lr: 0.01, weightDecay: 0.01 })],
@@ -48,16 +49,23 @@ const CASES: readonly Case[] = [
   ["RMSprop epsInsideSqrt momentum maximize", (p) => new RMSprop(p, { lr: 0.01, eps: 1e-7, epsInsideSqrt: true, momentum: 0.5, maximize: true })],
   ["Adadelta", (p) => new Adadelta(p, { weightDecay: 0.01 })],
   ["Adadelta previousSquareAvg maximize", (p) => new Adadelta(p, { lr: 0.5, previousSquareAvg: true, maximize: true })],
+  // ρ = 0 or 1 makes 0·∞ = NaN in an accumulator while the parameter only moves by ±∞.
+  ["Adadelta rho 0", (p) => new Adadelta(p, { rho: 0 })],
+  ["Adadelta rho 1 previousSquareAvg", (p) => new Adadelta(p, { rho: 1, previousSquareAvg: true })],
   ["Rprop", (p) => new Rprop(p)],
   ["Rprop clamped maximize", (p) => new Rprop(p, { lr: 0.05, stepSizeMin: 0, stepSizeMax: 0.2, maximize: true })],
   ["Adamax", (p) => new Adamax(p, { weightDecay: 0.01 })],
   ["Adamax eps outside the max, maximize", (p) => new Adamax(p, { epsInsideMax: false, maximize: true })],
+  ["Adamax betas 0", (p) => new Adamax(p, { beta1: 0, beta2: 0 })],
   ["NAdam", (p) => new NAdam(p, { weightDecay: 0.01 })],
   ["NAdam decoupled", (p) => new NAdam(p, { weightDecay: 0.01, decoupledWeightDecay: true })],
   ["RAdam", (p) => new RAdam(p, { weightDecay: 0.01 })],
   ["RAdam decoupled", (p) => new RAdam(p, { weightDecay: 0.01, decoupledWeightDecay: true })],
   ["Lion", (p) => new Lion(p)],
   ["Lion weightDecay maximize", (p) => new Lion(p, { lr: 0.01, weightDecay: 0.1, maximize: true })],
+  // β2 = 0: the new m is 0·∞ = NaN where the parameter still moves by lr.
+  ["Lion beta2 0", (p) => new Lion(p, { beta2: 0 })],
+  ["Lion beta1 0", (p) => new Lion(p, { beta1: 0 })],
   // The clip path: the norm pass, then the coefficient folded into gScale (NaN or 0 on non-finite norms).
   ["Adam maxGradNorm", (p) => new Adam(p, { lr: 0.01, maxGradNorm: 1 })],
   ["SGD momentum maxGradNorm ∞-norm", (p) => new SGD(p, { lr: 0.1, momentum: 0.9, maxGradNorm: 0.5, gradNormType: Infinity })],
@@ -216,6 +224,46 @@ describe("special values in gradients, params and state give identical bits on e
         for (const engine of engines) engine.dispose();
       }
     });
+  });
+});
+
+describe("one special value at a time, amid ordinary values", () => {
+  // In the dense table nearly every step has a NaN somewhere; this one also checks a NaN (or an
+  // infinity that makes one) that is alone in the call, e.g. Lion's new m = 0·∞ with β2 = 0.
+  const engines = sharedEngines();
+  const N = 5; // a SIMD vector and a one-float tail
+
+  it.each(CASES)("%s", (name, make) => {
+    const runs = runsOn(engines, make, N);
+    const found: string[] = [];
+    try {
+      runs.forEach((run) => run.optimizer.step()); // creates the state buffers
+      const count = buffers(runs[0]).length;
+      for (let b = 0; b < count; b++) {
+        for (let i = 0; i < N; i++) {
+          for (const [special, bits] of SPECIALS) {
+            const next = rng(1 + b * N + i);
+            const ordinary = Array.from({ length: count * N }, () => Math.fround(0.01 + next()));
+            for (const run of runs) {
+              buffers(run).forEach(([, view], k) => {
+                for (let j = 0; j < N; j++) view[j] = new Uint32Array(new Float32Array([ordinary[k * N + j]]).buffer)[0];
+                if (k === b) view[i] = bits;
+              });
+            }
+            const before = snapshot(runs[0]);
+            for (const run of runs) run.optimizer.step();
+            found.push(...differences(runs, before, `${name}: ${special} alone in ${before[b][0]}[${i}]`));
+            compared += count * N;
+          }
+        }
+      }
+    } finally {
+      for (const run of runs) {
+        run.optimizer.dispose();
+        run.param.dispose();
+      }
+    }
+    expectNone(found);
   });
 });
 
