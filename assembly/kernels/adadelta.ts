@@ -1,4 +1,4 @@
-import { ld, st, splat, add, sub, mul, div, sqrt } from "../ops/lane";
+import { ld, st, splat, add, sub, mul, div, sqrt, watch, sawNaN, canonicalizeNaN } from "../ops/lane";
 
 /**
  * Adadelta, one fused pass (pointers: 16-byte-aligned byte offsets; any n):
@@ -22,9 +22,15 @@ export function adadelta(
   if (ASC_FEATURE_SIMD) {
     const lrV = splat<v128>(lr), gScaleV = splat<v128>(gScale), wdV = splat<v128>(wd);
     const rhoV = splat<v128>(rho), cV = splat<v128>(oneMinusRho), epsV = splat<v128>(eps);
+    let seen = splat<v128>(0);
     for (; i + 4 <= n; i += 4) {
       const o = <usize>i << 2;
-      adadeltaLane<v128>(p + o, g + o, sq + o, accDelta + o, lrV, gScaleV, wdV, rhoV, cV, epsV, previousSquareAvg);
+      seen = watch(seen, adadeltaLane<v128>(p + o, g + o, sq + o, accDelta + o, lrV, gScaleV, wdV, rhoV, cV, epsV, previousSquareAvg));
+    }
+    if (sawNaN(seen, seen)) {
+      canonicalizeNaN(p, i);
+      canonicalizeNaN(sq, i);
+      canonicalizeNaN(accDelta, i);
     }
   }
   for (; i < n; i++) {
@@ -36,7 +42,7 @@ export function adadelta(
 @inline function adadeltaLane<T>(
   p: usize, g: usize, sq: usize, accDelta: usize,
   lr: T, gScale: T, wd: T, rho: T, c: T, eps: T, previousSquareAvg: bool,
-): void {
+): T {
   const pi = ld<T>(p);
   const gi = add<T>(mul<T>(gScale, ld<T>(g)), mul<T>(wd, pi));
   const vOld = ld<T>(sq);
@@ -45,6 +51,10 @@ export function adadelta(
   const ui = ld<T>(accDelta);
   const std = sqrt<T>(add<T>(previousSquareAvg ? vOld : vi, eps));
   const delta = mul<T>(div<T>(sqrt<T>(add<T>(ui, eps)), std), gi);
-  st<T>(accDelta, add<T>(mul<T>(rho, ui), mul<T>(c, mul<T>(delta, delta))));
-  st<T>(p, sub<T>(pi, mul<T>(lr, delta)));
+  const uNext = add<T>(mul<T>(rho, ui), mul<T>(c, mul<T>(delta, delta)));
+  st<T>(accDelta, uNext);
+  const next = sub<T>(pi, mul<T>(lr, delta));
+  st<T>(p, next);
+  // The watch: the new u never reaches p, nor does the new v when δ uses the previous one.
+  return add<T>(add<T>(next, uNext), previousSquareAvg ? vi : splat<T>(0));
 }

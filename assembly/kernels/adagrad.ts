@@ -1,4 +1,4 @@
-import { ld, st, splat, add, sub, mul, div, sqrt } from "../ops/lane";
+import { ld, st, splat, add, sub, mul, div, sqrt, watch, sawNaN, canonicalizeNaN } from "../ops/lane";
 
 /**
  * Adagrad, one fused pass (pointers: 16-byte-aligned byte offsets; any n):
@@ -15,9 +15,14 @@ export function adagrad(
   if (ASC_FEATURE_SIMD) {
     const lrV = splat<v128>(lr), gScaleV = splat<v128>(gScale), wdV = splat<v128>(weightDecay);
     const epsInV = splat<v128>(epsIn), epsOutV = splat<v128>(epsOut);
+    let seen = splat<v128>(0);
     for (; i + 4 <= n; i += 4) {
       const o = <usize>i << 2;
-      adagradLane<v128>(p + o, g + o, sum + o, lrV, gScaleV, wdV, epsInV, epsOutV);
+      seen = watch(seen, adagradLane<v128>(p + o, g + o, sum + o, lrV, gScaleV, wdV, epsInV, epsOutV));
+    }
+    if (sawNaN(seen, seen)) {
+      canonicalizeNaN(p, i);
+      canonicalizeNaN(sum, i);
     }
   }
   for (; i < n; i++) {
@@ -26,11 +31,13 @@ export function adagrad(
   }
 }
 
-@inline function adagradLane<T>(p: usize, g: usize, sum: usize, lr: T, gScale: T, wd: T, epsIn: T, epsOut: T): void {
+@inline function adagradLane<T>(p: usize, g: usize, sum: usize, lr: T, gScale: T, wd: T, epsIn: T, epsOut: T): T {
   const pi = ld<T>(p);
   const gi = add<T>(mul<T>(gScale, ld<T>(g)), mul<T>(wd, pi));
   const si = add<T>(ld<T>(sum), mul<T>(gi, gi));
   st<T>(sum, si);
   const denom = add<T>(sqrt<T>(add<T>(si, epsIn)), epsOut);
-  st<T>(p, sub<T>(pi, div<T>(mul<T>(lr, gi), denom)));
+  const next = sub<T>(pi, div<T>(mul<T>(lr, gi), denom));
+  st<T>(p, next);
+  return next; // the watch: s reaches it through arithmetic
 }

@@ -1,4 +1,4 @@
-import { ld, st, splat, add, sub, mul, div, sqrt, max } from "../ops/lane";
+import { ld, st, splat, add, sub, mul, div, sqrt, max, watch, sawNaN, canonicalizeNaN } from "../ops/lane";
 
 /**
  * Adam / AdamW, one fused pass (pointers: 16-byte-aligned byte offsets; any n):
@@ -28,15 +28,22 @@ export function adam(
     const b1V = splat<v128>(beta1), c1V = splat<v128>(oneMinusB1);
     const b2V = splat<v128>(beta2), c2V = splat<v128>(oneMinusB2);
     const stepV = splat<v128>(stepSize), epsV = splat<v128>(epsHat);
+    let seenA = splat<v128>(0), seenB = splat<v128>(0);
     // Two independent vectors per iteration (lanes do not interact, so the bits are unchanged).
     for (; i + 8 <= n; i += 8) {
       const o = <usize>i << 2;
-      adamLane<v128>(p + o, g + o, m + o, v + o, vmax + o, gScaleV, wdV, decayV, b1V, c1V, b2V, c2V, stepV, epsV, amsgrad);
-      adamLane<v128>(p + o + 16, g + o + 16, m + o + 16, v + o + 16, vmax + o + 16, gScaleV, wdV, decayV, b1V, c1V, b2V, c2V, stepV, epsV, amsgrad);
+      seenA = watch(seenA, adamLane<v128>(p + o, g + o, m + o, v + o, vmax + o, gScaleV, wdV, decayV, b1V, c1V, b2V, c2V, stepV, epsV, amsgrad));
+      seenB = watch(seenB, adamLane<v128>(p + o + 16, g + o + 16, m + o + 16, v + o + 16, vmax + o + 16, gScaleV, wdV, decayV, b1V, c1V, b2V, c2V, stepV, epsV, amsgrad));
     }
     for (; i + 4 <= n; i += 4) {
       const o = <usize>i << 2;
-      adamLane<v128>(p + o, g + o, m + o, v + o, vmax + o, gScaleV, wdV, decayV, b1V, c1V, b2V, c2V, stepV, epsV, amsgrad);
+      seenA = watch(seenA, adamLane<v128>(p + o, g + o, m + o, v + o, vmax + o, gScaleV, wdV, decayV, b1V, c1V, b2V, c2V, stepV, epsV, amsgrad));
+    }
+    if (sawNaN(seenA, seenB)) {
+      canonicalizeNaN(p, i);
+      canonicalizeNaN(m, i);
+      canonicalizeNaN(v, i);
+      if (amsgrad) canonicalizeNaN(vmax, i);
     }
   }
   for (; i < n; i++) {
@@ -48,7 +55,7 @@ export function adam(
 @inline function adamLane<T>(
   p: usize, g: usize, m: usize, v: usize, vmax: usize,
   gScale: T, wd: T, decay: T, b1: T, c1: T, b2: T, c2: T, stepSize: T, epsHat: T, amsgrad: bool,
-): void {
+): T {
   const pi = ld<T>(p);
   const gi = add<T>(mul<T>(gScale, ld<T>(g)), mul<T>(wd, pi));
   const mi = add<T>(mul<T>(b1, ld<T>(m)), mul<T>(c1, gi));
@@ -60,5 +67,7 @@ export function adam(
     st<T>(vmax, vi);
   }
   const update = div<T>(mul<T>(stepSize, mi), add<T>(sqrt<T>(vi), epsHat));
-  st<T>(p, sub<T>(mul<T>(decay, pi), update));
+  const next = sub<T>(mul<T>(decay, pi), update);
+  st<T>(p, next);
+  return next; // the watch: m, v and vmax all reach it through arithmetic
 }

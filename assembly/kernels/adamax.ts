@@ -1,4 +1,4 @@
-import { ld, st, splat, add, sub, mul, div, max, abs } from "../ops/lane";
+import { ld, st, splat, add, sub, mul, div, max, abs, watch, sawNaN, canonicalizeNaN } from "../ops/lane";
 import { ema, scaledGrad } from "../ops/moments";
 
 /**
@@ -19,9 +19,15 @@ export function adamax(
     const gScaleV = splat<v128>(gScale), wdV = splat<v128>(weightDecay);
     const b1V = splat<v128>(beta1), c1V = splat<v128>(oneMinusBeta1), b2V = splat<v128>(beta2);
     const epsInV = splat<v128>(epsInMax), epsOutV = splat<v128>(epsOutside), stepV = splat<v128>(stepSize);
+    let seen = splat<v128>(0);
     for (; i + 4 <= n; i += 4) {
       const o = <usize>i << 2;
-      adamaxLane<v128>(p + o, g + o, m + o, u + o, gScaleV, wdV, b1V, c1V, b2V, epsInV, epsOutV, stepV);
+      seen = watch(seen, adamaxLane<v128>(p + o, g + o, m + o, u + o, gScaleV, wdV, b1V, c1V, b2V, epsInV, epsOutV, stepV));
+    }
+    if (sawNaN(seen, seen)) {
+      canonicalizeNaN(p, i);
+      canonicalizeNaN(m, i);
+      canonicalizeNaN(u, i);
     }
   }
   for (; i < n; i++) {
@@ -33,11 +39,13 @@ export function adamax(
 @inline function adamaxLane<T>(
   p: usize, g: usize, m: usize, u: usize,
   gScale: T, wd: T, b1: T, c1: T, b2: T, epsIn: T, epsOut: T, stepSize: T,
-): void {
+): T {
   const pi = ld<T>(p);
   const gi = scaledGrad<T>(g, pi, gScale, wd);
   const mi = ema<T>(m, b1, c1, gi);
   const ui = max<T>(mul<T>(b2, ld<T>(u)), add<T>(abs<T>(gi), epsIn));
   st<T>(u, ui);
-  st<T>(p, sub<T>(pi, div<T>(mul<T>(stepSize, mi), add<T>(ui, epsOut))));
+  const next = sub<T>(pi, div<T>(mul<T>(stepSize, mi), add<T>(ui, epsOut)));
+  st<T>(p, next);
+  return next; // the watch: m and u reach it through arithmetic (max propagates NaN)
 }

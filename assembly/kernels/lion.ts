@@ -1,4 +1,4 @@
-import { ld, st, splat, add, sub, mul, sign } from "../ops/lane";
+import { ld, st, splat, add, sub, mul, sign, watch, sawNaN, canonicalizeNaN } from "../ops/lane";
 import { ema } from "../ops/moments";
 
 /**
@@ -15,9 +15,20 @@ export function lion(
     const gScaleV = splat<v128>(gScale), decayV = splat<v128>(decay), lrV = splat<v128>(lr);
     const b1V = splat<v128>(beta1), c1V = splat<v128>(oneMinusBeta1);
     const b2V = splat<v128>(beta2), c2V = splat<v128>(oneMinusBeta2);
+    let seenA = splat<v128>(0), seenB = splat<v128>(0);
+    // Two vectors per iteration, each with its own watch sum (see sgd).
+    for (; i + 8 <= n; i += 8) {
+      const o = <usize>i << 2;
+      seenA = watch(seenA, lionLane<v128>(p + o, g + o, m + o, gScaleV, decayV, lrV, b1V, c1V, b2V, c2V));
+      seenB = watch(seenB, lionLane<v128>(p + o + 16, g + o + 16, m + o + 16, gScaleV, decayV, lrV, b1V, c1V, b2V, c2V));
+    }
     for (; i + 4 <= n; i += 4) {
       const o = <usize>i << 2;
-      lionLane<v128>(p + o, g + o, m + o, gScaleV, decayV, lrV, b1V, c1V, b2V, c2V);
+      seenA = watch(seenA, lionLane<v128>(p + o, g + o, m + o, gScaleV, decayV, lrV, b1V, c1V, b2V, c2V));
+    }
+    if (sawNaN(seenA, seenB)) {
+      canonicalizeNaN(p, i);
+      canonicalizeNaN(m, i);
     }
   }
   for (; i < n; i++) {
@@ -26,9 +37,10 @@ export function lion(
   }
 }
 
-@inline function lionLane<T>(p: usize, g: usize, m: usize, gScale: T, decay: T, lr: T, b1: T, c1: T, b2: T, c2: T): void {
+@inline function lionLane<T>(p: usize, g: usize, m: usize, gScale: T, decay: T, lr: T, b1: T, c1: T, b2: T, c2: T): T {
   const gi = mul<T>(gScale, ld<T>(g));
   const direction = sign<T>(add<T>(mul<T>(b1, ld<T>(m)), mul<T>(c1, gi)));
-  st<T>(p, sub<T>(mul<T>(decay, ld<T>(p)), mul<T>(lr, direction)));
-  ema<T>(m, b2, c2, gi);
+  const next = sub<T>(mul<T>(decay, ld<T>(p)), mul<T>(lr, direction));
+  st<T>(p, next);
+  return add<T>(next, ema<T>(m, b2, c2, gi)); // the watch: the new m does not reach p
 }

@@ -1,4 +1,4 @@
-import { ld, st, splat, add, sub, mul, div, sqrt } from "../ops/lane";
+import { ld, st, splat, add, sub, mul, div, sqrt, watch, sawNaN, canonicalizeNaN } from "../ops/lane";
 import { ema, scaledGrad } from "../ops/moments";
 
 /**
@@ -30,9 +30,15 @@ export function nadam(
     const gScaleV = splat<v128>(gScale), wdV = splat<v128>(wd), decayV = splat<v128>(decay), epsV = splat<v128>(epsHat);
     const beta1V = splat<v128>(beta1), beta2V = splat<v128>(beta2), gCoefV = splat<v128>(gCoef), mCoefV = splat<v128>(mCoef);
     const weight1V = splat<v128>(oneMinusBeta1), weight2V = splat<v128>(oneMinusBeta2);
+    let seen = splat<v128>(0);
     for (; i + 4 <= n; i += 4) {
       const o = <usize>i << 2;
-      nadamLane<v128>(p + o, g + o, m + o, v + o, gScaleV, wdV, decayV, beta1V, weight1V, beta2V, weight2V, gCoefV, mCoefV, epsV, adaptive);
+      seen = watch(seen, nadamLane<v128>(p + o, g + o, m + o, v + o, gScaleV, wdV, decayV, beta1V, weight1V, beta2V, weight2V, gCoefV, mCoefV, epsV, adaptive));
+    }
+    if (sawNaN(seen, seen)) {
+      canonicalizeNaN(p, i);
+      canonicalizeNaN(m, i);
+      canonicalizeNaN(v, i);
     }
   }
   for (; i < n; i++) {
@@ -44,12 +50,15 @@ export function nadam(
 @inline function nadamLane<T>(
   p: usize, g: usize, m: usize, v: usize,
   gScale: T, wd: T, decay: T, beta1: T, weight1: T, beta2: T, weight2: T, gCoef: T, mCoef: T, epsHat: T, adaptive: bool,
-): void {
+): T {
   const pi = ld<T>(p);
   const gi = scaledGrad<T>(g, pi, gScale, wd);
   const mi = ema<T>(m, beta1, weight1, gi);
   const vi = ema<T>(v, beta2, weight2, mul<T>(gi, gi));
   const step = add<T>(mul<T>(gCoef, gi), mul<T>(mCoef, mi));
   const update = adaptive ? div<T>(step, add<T>(sqrt<T>(vi), epsHat)) : step;
-  st<T>(p, sub<T>(mul<T>(decay, pi), update));
+  const next = sub<T>(mul<T>(decay, pi), update);
+  st<T>(p, next);
+  // The watch: m reaches p through arithmetic, v only in the adaptive update.
+  return adaptive ? next : add<T>(next, vi);
 }

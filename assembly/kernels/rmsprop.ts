@@ -1,4 +1,4 @@
-import { ld, st, splat, add, sub, mul, div, sqrt } from "../ops/lane";
+import { ld, st, splat, add, sub, mul, div, sqrt, watch, sawNaN, canonicalizeNaN } from "../ops/lane";
 
 /**
  * RMSprop, one fused pass (pointers: 16-byte-aligned byte offsets; any n):
@@ -33,9 +33,16 @@ export function rmsprop(
     const lrV = splat<v128>(lr), gScaleV = splat<v128>(gScale), wdV = splat<v128>(wd);
     const alphaV = splat<v128>(alpha), cV = splat<v128>(oneMinusAlpha), muV = splat<v128>(mu);
     const epsInV = splat<v128>(epsIn), epsOutV = splat<v128>(epsOut);
+    let seen = splat<v128>(0);
     for (; i + 4 <= n; i += 4) {
       const o = <usize>i << 2;
-      rmspropLane<v128>(p + o, g + o, sq + o, buf + o, gAvg + o, lrV, gScaleV, wdV, alphaV, cV, muV, epsInV, epsOutV, useMomentum, centered);
+      seen = watch(seen, rmspropLane<v128>(p + o, g + o, sq + o, buf + o, gAvg + o, lrV, gScaleV, wdV, alphaV, cV, muV, epsInV, epsOutV, useMomentum, centered));
+    }
+    if (sawNaN(seen, seen)) {
+      canonicalizeNaN(p, i);
+      canonicalizeNaN(sq, i);
+      if (useMomentum) canonicalizeNaN(buf, i);
+      if (centered) canonicalizeNaN(gAvg, i);
     }
   }
   for (; i < n; i++) {
@@ -47,7 +54,7 @@ export function rmsprop(
 @inline function rmspropLane<T>(
   p: usize, g: usize, sq: usize, buf: usize, gAvg: usize,
   lr: T, gScale: T, wd: T, alpha: T, c: T, mu: T, epsIn: T, epsOut: T, useMomentum: bool, centered: bool,
-): void {
+): T {
   const pi = ld<T>(p);
   const gi = add<T>(mul<T>(gScale, ld<T>(g)), mul<T>(wd, pi));
   const vi = add<T>(mul<T>(alpha, ld<T>(sq)), mul<T>(c, mul<T>(gi, gi)));
@@ -59,11 +66,14 @@ export function rmsprop(
     variance = sub<T>(vi, mul<T>(ai, ai));
   }
   const denom = add<T>(sqrt<T>(add<T>(variance, epsIn)), epsOut);
+  let next: T;
   if (useMomentum) {
     const bi = add<T>(mul<T>(mu, ld<T>(buf)), div<T>(gi, denom));
     st<T>(buf, bi);
-    st<T>(p, sub<T>(pi, mul<T>(lr, bi)));
+    next = sub<T>(pi, mul<T>(lr, bi));
   } else {
-    st<T>(p, sub<T>(pi, div<T>(mul<T>(lr, gi), denom)));
+    next = sub<T>(pi, div<T>(mul<T>(lr, gi), denom));
   }
+  st<T>(p, next);
+  return next; // the watch: v, a and b all reach it through arithmetic
 }

@@ -1,4 +1,4 @@
-import { ld, st, splat, sub, mul, max, min, whereGt, whereLt } from "../ops/lane";
+import { ld, st, splat, add, sub, mul, max, min, whereGt, whereLt, watch, sawNaN, canonicalizeNaN } from "../ops/lane";
 
 /**
  * Rprop as torch.optim.Rprop, one fused pass (pointers: 16-byte-aligned byte offsets; any n):
@@ -15,9 +15,15 @@ export function rprop(
   if (ASC_FEATURE_SIMD) {
     const gScaleV = splat<v128>(gScale), etaMinusV = splat<v128>(etaMinus), etaPlusV = splat<v128>(etaPlus);
     const minV = splat<v128>(stepSizeMin), maxV = splat<v128>(stepSizeMax);
+    let seen = splat<v128>(0);
     for (; i + 4 <= n; i += 4) {
       const o = <usize>i << 2;
-      rpropLane<v128>(p + o, g + o, prev + o, stepSize + o, gScaleV, etaMinusV, etaPlusV, minV, maxV);
+      seen = watch(seen, rpropLane<v128>(p + o, g + o, prev + o, stepSize + o, gScaleV, etaMinusV, etaPlusV, minV, maxV));
+    }
+    if (sawNaN(seen, seen)) {
+      canonicalizeNaN(p, i);
+      canonicalizeNaN(prev, i);
+      canonicalizeNaN(stepSize, i);
     }
   }
   for (; i < n; i++) {
@@ -29,7 +35,7 @@ export function rprop(
 @inline function rpropLane<T>(
   p: usize, g: usize, prev: usize, stepSize: usize,
   gScale: T, etaMinus: T, etaPlus: T, stepMin: T, stepMax: T,
-): void {
+): T {
   const zero = splat<T>(0), one = splat<T>(1);
   let gi = mul<T>(gScale, ld<T>(g));
   const s = mul<T>(gi, ld<T>(prev));
@@ -39,5 +45,7 @@ export function rprop(
   st<T>(stepSize, step);
   st<T>(prev, gi);
   const move = whereGt<T>(gi, zero, step, whereLt<T>(gi, zero, sub<T>(zero, step), zero));
-  st<T>(p, sub<T>(ld<T>(p), move));
+  const next = sub<T>(ld<T>(p), move);
+  st<T>(p, next);
+  return add<T>(add<T>(next, step), gi); // the watch: selects do not carry a NaN into p
 }

@@ -1,4 +1,4 @@
-import { ld, st, splat, add, sub, mul } from "../ops/lane";
+import { ld, st, splat, add, sub, mul, watch, sawNaN, canonicalizeNaN } from "../ops/lane";
 
 // Pointers are byte offsets of 16-byte-aligned f32 blocks; n may be any length
 // (the SIMD body covers n & ~3 elements, the scalar tail the rest).
@@ -8,10 +8,19 @@ export function sgd(p: usize, g: usize, n: i32, lr: f32, gScale: f32, weightDeca
   let i = 0;
   if (ASC_FEATURE_SIMD) {
     const lrV = splat<v128>(lr), gScaleV = splat<v128>(gScale), wdV = splat<v128>(weightDecay);
+    let seenA = splat<v128>(0), seenB = splat<v128>(0);
+    // Two vectors per iteration, each with its own watch sum, so that this short lane does not
+    // wait on the previous iteration's add.
+    for (; i + 8 <= n; i += 8) {
+      const o = <usize>i << 2;
+      seenA = watch(seenA, sgdLane<v128>(p + o, g + o, lrV, gScaleV, wdV));
+      seenB = watch(seenB, sgdLane<v128>(p + o + 16, g + o + 16, lrV, gScaleV, wdV));
+    }
     for (; i + 4 <= n; i += 4) {
       const o = <usize>i << 2;
-      sgdLane<v128>(p + o, g + o, lrV, gScaleV, wdV);
+      seenA = watch(seenA, sgdLane<v128>(p + o, g + o, lrV, gScaleV, wdV));
     }
+    if (sawNaN(seenA, seenB)) canonicalizeNaN(p, i);
   }
   for (; i < n; i++) {
     const o = <usize>i << 2;
@@ -19,10 +28,12 @@ export function sgd(p: usize, g: usize, n: i32, lr: f32, gScale: f32, weightDeca
   }
 }
 
-@inline function sgdLane<T>(p: usize, g: usize, lr: T, gScale: T, wd: T): void {
+@inline function sgdLane<T>(p: usize, g: usize, lr: T, gScale: T, wd: T): T {
   const pi = ld<T>(p);
   const gi = add<T>(mul<T>(gScale, ld<T>(g)), mul<T>(wd, pi));
-  st<T>(p, sub<T>(pi, mul<T>(lr, gi)));
+  const next = sub<T>(pi, mul<T>(lr, gi));
+  st<T>(p, next);
+  return next;
 }
 
 /**
@@ -47,9 +58,20 @@ export function sgdMomentum(
   if (ASC_FEATURE_SIMD) {
     const lrV = splat<v128>(lr), gScaleV = splat<v128>(gScale), wdV = splat<v128>(wd);
     const decayV = splat<v128>(bufDecay), bufGradScaleV = splat<v128>(bufGradScale), muV = splat<v128>(mu);
+    let seenA = splat<v128>(0), seenB = splat<v128>(0);
+    // Two vectors per iteration, each with its own watch sum (see sgd).
+    for (; i + 8 <= n; i += 8) {
+      const o = <usize>i << 2;
+      seenA = watch(seenA, momentumLane<v128>(p + o, g + o, buf + o, lrV, gScaleV, wdV, decayV, bufGradScaleV, muV, nesterov));
+      seenB = watch(seenB, momentumLane<v128>(p + o + 16, g + o + 16, buf + o + 16, lrV, gScaleV, wdV, decayV, bufGradScaleV, muV, nesterov));
+    }
     for (; i + 4 <= n; i += 4) {
       const o = <usize>i << 2;
-      momentumLane<v128>(p + o, g + o, buf + o, lrV, gScaleV, wdV, decayV, bufGradScaleV, muV, nesterov);
+      seenA = watch(seenA, momentumLane<v128>(p + o, g + o, buf + o, lrV, gScaleV, wdV, decayV, bufGradScaleV, muV, nesterov));
+    }
+    if (sawNaN(seenA, seenB)) {
+      canonicalizeNaN(p, i);
+      canonicalizeNaN(buf, i);
     }
   }
   for (; i < n; i++) {
@@ -60,11 +82,13 @@ export function sgdMomentum(
 
 @inline function momentumLane<T>(
   p: usize, g: usize, buf: usize, lr: T, gScale: T, wd: T, bufDecay: T, bufGradScale: T, mu: T, nesterov: bool,
-): void {
+): T {
   const pi = ld<T>(p);
   const gi = add<T>(mul<T>(gScale, ld<T>(g)), mul<T>(wd, pi));
   const bi = add<T>(mul<T>(bufDecay, ld<T>(buf)), mul<T>(bufGradScale, gi));
   st<T>(buf, bi);
   const d = nesterov ? add<T>(gi, mul<T>(mu, bi)) : bi;
-  st<T>(p, sub<T>(pi, mul<T>(lr, d)));
+  const next = sub<T>(pi, mul<T>(lr, d));
+  st<T>(p, next);
+  return next; // the watch: b reaches it through arithmetic
 }

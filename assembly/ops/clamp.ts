@@ -1,4 +1,4 @@
-import { ld, st, splat, max } from "./lane";
+import { ld, st, splat, max, canonical } from "./lane";
 
 /**
  * x ← min(max(x, lo), hi) over n floats at ptr: clipGradValue. NaN stays NaN (as torch.clamp);
@@ -10,7 +10,8 @@ export function clamp(ptr: usize, n: i32, lo: f32, hi: f32): void {
     const loV = splat<v128>(lo), hiV = splat<v128>(hi);
     for (; i + 4 <= n; i += 4) {
       const p = ptr + (<usize>i << 2);
-      st<v128>(p, f32x4.min(max<v128>(ld<v128>(p), loV), hiV));
+      // Made canonical per store: a watch (see lane.ts, st) would add a latency chain to this short loop.
+      v128.store(p, canonical<v128>(f32x4.min(max<v128>(ld<v128>(p), loV), hiV)));
     }
   }
   for (; i < n; i++) {

@@ -1,4 +1,4 @@
-import { ld, st, splat, mul } from "./lane";
+import { ld, st, splat, mul, canonical } from "./lane";
 
 /** x ← factor·x over n floats at ptr (float32 multiply): clipGradNorm's rescaling. Any alignment. */
 export function scale(ptr: usize, n: i32, factor: f32): void {
@@ -7,7 +7,8 @@ export function scale(ptr: usize, n: i32, factor: f32): void {
     const factorV = splat<v128>(factor);
     for (; i + 4 <= n; i += 4) {
       const p = ptr + (<usize>i << 2);
-      st<v128>(p, mul<v128>(factorV, ld<v128>(p)));
+      // Made canonical per store: a watch (see lane.ts, st) would add a latency chain to this short loop.
+      v128.store(p, canonical<v128>(mul<v128>(factorV, ld<v128>(p))));
     }
   }
   for (; i < n; i++) {

@@ -1,5 +1,5 @@
 import type { Heap } from "../../memory/heap.js";
-import { f } from "./fround.js";
+import { bitsOf, f, put } from "./fround.js";
 
 export interface AdadeltaKernels {
   /** See assembly/kernels/adadelta.ts. */
@@ -12,7 +12,7 @@ export interface AdadeltaKernels {
 export function adadeltaKernels(heap: Heap): AdadeltaKernels {
   return {
     adadelta(p, g, sq, accDelta, n, lr, gScale, weightDecay, rho, c, eps, previousSquareAvg) {
-      const h = heap.f32;
+      const h = heap.f32, hb = bitsOf(h);
       const pi0 = p >>> 2, gi0 = g >>> 2, vi0 = sq >>> 2, ui0 = accDelta >>> 2;
       lr = f(lr); gScale = f(gScale); weightDecay = f(weightDecay); rho = f(rho); c = f(c); eps = f(eps);
       for (let i = 0; i < n; i++) {
@@ -20,12 +20,12 @@ export function adadeltaKernels(heap: Heap): AdadeltaKernels {
         const gi = f(f(gScale * h[gi0 + i]) + f(weightDecay * pi));
         const vOld = h[vi0 + i];
         const vi = f(f(rho * vOld) + f(c * f(gi * gi)));
-        h[vi0 + i] = vi;
+        put(h, hb, vi0 + i, vi);
         const ui = h[ui0 + i];
         const std = f(Math.sqrt(f((previousSquareAvg ? vOld : vi) + eps)));
         const delta = f(f(f(Math.sqrt(f(ui + eps))) / std) * gi);
-        h[ui0 + i] = f(f(rho * ui) + f(c * f(delta * delta)));
-        h[pi0 + i] = pi - f(lr * delta);
+        put(h, hb, ui0 + i, f(f(rho * ui) + f(c * f(delta * delta))));
+        put(h, hb, pi0 + i, pi - f(lr * delta));
       }
     },
   };

@@ -1,5 +1,5 @@
 import type { Heap } from "../../memory/heap.js";
-import { f } from "./fround.js";
+import { bitsOf, f, put } from "./fround.js";
 
 /** The vector ops behind gradient clipping and the non-finite guard (assembly/ops/*.ts). */
 export interface ClipKernels {
@@ -42,18 +42,18 @@ export function clipKernels(heap: Heap): ClipKernels {
     },
 
     scale(ptr, n, factor) {
-      const h = heap.f32;
+      const h = heap.f32, hb = bitsOf(h);
       const i0 = ptr >>> 2;
       factor = f(factor);
-      for (let i = i0; i < i0 + n; i++) h[i] = factor * h[i];
+      for (let i = i0; i < i0 + n; i++) put(h, hb, i, factor * h[i]);
     },
 
     clamp(ptr, n, lo, hi) {
-      const h = heap.f32;
+      const h = heap.f32, hb = bitsOf(h);
       const i0 = ptr >>> 2;
       lo = f(lo);
       hi = f(hi);
-      for (let i = i0; i < i0 + n; i++) h[i] = Math.min(Math.max(h[i], lo), hi);
+      for (let i = i0; i < i0 + n; i++) put(h, hb, i, Math.min(Math.max(h[i], lo), hi));
     },
   };
 }

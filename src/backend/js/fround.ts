@@ -3,3 +3,27 @@
 // (double rounding is harmless for + − × ÷ √ of float32 operands), so the js backend gives the
 // wasm backends' results bit for bit. Keep the operation order of the AssemblyScript lane.
 export const f = Math.fround;
+
+/** The bits every kernel stores for a NaN, whichever NaN arose (assembly/ops/lane.ts, `st`). */
+export const NAN_BITS = 0xffffffff;
+
+const bitViews = new WeakMap<ArrayBufferLike, Uint32Array>();
+
+/**
+ * An integer view of the heap (made once per buffer). NaN bits are written through it, not as a
+ * double: engines other than V8 may canonicalize a NaN-valued double before it reaches the store.
+ */
+export function bitsOf(h: Float32Array): Uint32Array {
+  let u = bitViews.get(h.buffer);
+  if (u === undefined) {
+    u = new Uint32Array(h.buffer);
+    bitViews.set(h.buffer, u);
+  }
+  return u;
+}
+
+/** h[i] ← v as every kernel stores it: rounded to float32, or NAN_BITS for any NaN. */
+export function put(h: Float32Array, hb: Uint32Array, i: number, v: number): void {
+  if (v === v) h[i] = v;
+  else hb[i] = NAN_BITS;
+}

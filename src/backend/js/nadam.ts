@@ -1,5 +1,5 @@
 import type { Heap } from "../../memory/heap.js";
-import { f } from "./fround.js";
+import { bitsOf, f, put } from "./fround.js";
 
 export interface NadamKernels {
   /** NAdam and RAdam; see assembly/kernels/nadam.ts. */
@@ -14,7 +14,7 @@ export interface NadamKernels {
 export function nadamKernels(heap: Heap): NadamKernels {
   return {
     nadam(p, g, m, v, n, gScale, wd, decay, beta1, weight1, beta2, weight2, gCoef, mCoef, epsHat, adaptive) {
-      const h = heap.f32;
+      const h = heap.f32, hb = bitsOf(h);
       const at = p >>> 2, gAt = g >>> 2, mAt = m >>> 2, vAt = v >>> 2;
       gScale = f(gScale); wd = f(wd); decay = f(decay); epsHat = f(epsHat);
       beta1 = f(beta1); weight1 = f(weight1); beta2 = f(beta2); weight2 = f(weight2); gCoef = f(gCoef); mCoef = f(mCoef);
@@ -23,10 +23,10 @@ export function nadamKernels(heap: Heap): NadamKernels {
         const gi = f(f(gScale * h[gAt + i]) + f(wd * pi));
         const mi = f(f(beta1 * h[mAt + i]) + f(weight1 * gi));
         const vi = f(f(beta2 * h[vAt + i]) + f(weight2 * f(gi * gi)));
-        h[mAt + i] = mi;
-        h[vAt + i] = vi;
+        put(h, hb, mAt + i, mi);
+        put(h, hb, vAt + i, vi);
         const step = f(f(gCoef * gi) + f(mCoef * mi));
-        h[at + i] = f(decay * pi) - (adaptive ? f(step / f(f(Math.sqrt(vi)) + epsHat)) : step);
+        put(h, hb, at + i, f(decay * pi) - (adaptive ? f(step / f(f(Math.sqrt(vi)) + epsHat)) : step));
       }
     },
   };

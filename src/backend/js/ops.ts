@@ -1,4 +1,5 @@
 import type { Heap } from "../../memory/heap.js";
+import { NAN_BITS, bitsOf } from "./fround.js";
 
 export interface OpsKernels {
   /** Sets n floats at ptr to value. */
@@ -9,7 +10,9 @@ export function opsKernels(heap: Heap): OpsKernels {
   return {
     fill(ptr, n, value) {
       const i0 = ptr >>> 2;
-      heap.f32.fill(value, i0, i0 + n);
+      // A NaN is written as the kernels' one NaN (fround.ts), not with whatever bits it came in.
+      if (value === value) heap.f32.fill(value, i0, i0 + n);
+      else bitsOf(heap.f32).fill(NAN_BITS, i0, i0 + n);
     },
   };
 }

@@ -1,5 +1,5 @@
 import type { Heap } from "../../memory/heap.js";
-import { f } from "./fround.js";
+import { bitsOf, f, put } from "./fround.js";
 
 export interface RmspropKernels {
   /** See assembly/kernels/rmsprop.ts. */
@@ -13,7 +13,7 @@ export interface RmspropKernels {
 export function rmspropKernels(heap: Heap): RmspropKernels {
   return {
     rmsprop(p, g, sq, buf, gAvg, n, lr, gScale, weightDecay, alpha, c, mu, epsIn, epsOut, useMomentum, centered) {
-      const h = heap.f32;
+      const h = heap.f32, hb = bitsOf(h);
       const pi0 = p >>> 2, gi0 = g >>> 2, vi0 = sq >>> 2, bi0 = buf >>> 2, ai0 = gAvg >>> 2;
       lr = f(lr); gScale = f(gScale); weightDecay = f(weightDecay);
       alpha = f(alpha); c = f(c); mu = f(mu); epsIn = f(epsIn); epsOut = f(epsOut);
@@ -21,20 +21,20 @@ export function rmspropKernels(heap: Heap): RmspropKernels {
         const pi = h[pi0 + i];
         const gi = f(f(gScale * h[gi0 + i]) + f(weightDecay * pi));
         const vi = f(f(alpha * h[vi0 + i]) + f(c * f(gi * gi)));
-        h[vi0 + i] = vi;
+        put(h, hb, vi0 + i, vi);
         let variance = vi;
         if (centered) {
           const ai = f(f(alpha * h[ai0 + i]) + f(c * gi));
-          h[ai0 + i] = ai;
+          put(h, hb, ai0 + i, ai);
           variance = f(vi - f(ai * ai));
         }
         const denom = f(f(Math.sqrt(f(variance + epsIn))) + epsOut);
         if (useMomentum) {
           const bi = f(f(mu * h[bi0 + i]) + f(gi / denom));
-          h[bi0 + i] = bi;
-          h[pi0 + i] = pi - f(lr * bi);
+          put(h, hb, bi0 + i, bi);
+          put(h, hb, pi0 + i, pi - f(lr * bi));
         } else {
-          h[pi0 + i] = pi - f(f(lr * gi) / denom);
+          put(h, hb, pi0 + i, pi - f(f(lr * gi) / denom));
         }
       }
     },
