@@ -3,6 +3,7 @@
 // group, and assigns each variable a tensor made from a copy of its new values.
 import * as tf from "@tensorflow/tfjs-core";
 import { OptimError, type Engine, type Optimizer, type Param, type Schedule } from "../index.js";
+import { copyTensorInto, tensorFromCopy } from "./copy.js";
 import { familyMaker, type FamilyName, type FamilyOptions } from "./families.js";
 import { readGradients, type GradientEntry, type NamedTensor } from "./gradients.js";
 import { tfjsEngineSync } from "./engine.js";
@@ -194,12 +195,12 @@ export class WasmOptimizer extends tf.Optimizer {
     for (const [name, t] of this.tracked) {
       if (t.variable.dataId !== t.dataId) {
         // Assigned outside (model.setWeights, loadWeights, user code): take its current values.
-        t.param.data.set(t.variable.dataSync() as Float32Array);
+        copyTensorInto(t.param.data, t.variable);
         t.dataId = t.variable.dataId;
       }
       const grad = grads.get(name);
       if (grad) {
-        t.param.grad.set(grad.dataSync() as Float32Array);
+        copyTensorInto(t.param.grad, grad);
       } else {
         t.param.grad.fill(0); // so it adds nothing to a clipping norm
         skipped.push({ param: t.param, data: t.param.data.slice(), state: readState(inner, t.param) });
@@ -215,8 +216,7 @@ export class WasmOptimizer extends tf.Optimizer {
     if (inner.skippedSteps !== skippedBefore) return; // nonFinite: "skip" left every value as it was
     for (const [name, t] of this.tracked) {
       if (!grads.has(name)) continue;
-      // A copy: tf.tensor keeps the array it is given, and the heap's memory changes every step.
-      const value = tf.tensor(t.param.data.slice(), t.variable.shape, "float32");
+      const value = tensorFromCopy(t.param.data, t.variable.shape);
       t.variable.assign(value);
       value.dispose();
       t.dataId = t.variable.dataId;
