@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { AdamW, cosineAnnealingSchedule, createEngine, OptimError, Scheduler } from "../src/index.js";
 import { tfjsEngine, tfjsOptimizer, WasmOptimizer } from "../src/tfjs/index.js";
@@ -313,4 +314,10 @@ describe("bad input: a coded OptimError, and nothing changed", () => {
     opt.dispose();
     v.dispose();
   });
+});
+
+it("the main entry never loads TF.js: no file outside src/tfjs names it or imports src/tfjs", () => {
+  const files = readdirSync("src", { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".ts") && !f.startsWith("tfjs"));
+  expect(files).toContain("index.ts");
+  for (const file of files) expect(readFileSync(`src/${file}`, "utf8"), file).not.toMatch(/@tensorflow|\/tfjs\//);
 });
