@@ -277,8 +277,7 @@ export class WasmOptimizer extends tf.Optimizer {
       this.inner?.dispose();
       this.inner = null;
     } else {
-      const keep = new Set(gone.map(([, t]) => t.param));
-      this.rebuild([], new Map(), keep);
+      this.rebuild([], new Map(), new Set(gone.map(([, t]) => t.param)));
     }
     for (const [name, t] of gone) {
       t.param.dispose();
