@@ -241,6 +241,42 @@ describe("saving and loading", () => {
     }
   });
 
+  it("setWeights restores state into variables held now, and by name into variables met later", async () => {
+    const [a, b] = [variable(5, 20), variable(3, 21)];
+    const names = [a.name, b.name];
+    const grads = (t: number) => ({ [names[0]]: tf.tensor1d(uniform(5, 900 + t)), [names[1]]: tf.tensor1d(uniform(3, 950 + t)) });
+    const source = await tfjsOptimizer("adam", { lr: 0.05 });
+    for (let t = 0; t < 4; t++) tf.tidy(() => source.applyGradients(grads(t)));
+    const saved = (await source.getWeights()).map(({ name, tensor }) => ({ name, tensor: tensor.clone() }));
+    const at4 = [values(a), values(b)];
+    for (let t = 4; t < 8; t++) tf.tidy(() => source.applyGradients(grads(t)));
+    const expected = [values(a), values(b)];
+    // Held now: an optimizer that already stepped these variables with other gradients takes the saved state.
+    const held = await tfjsOptimizer("adam", { lr: 0.05 });
+    tf.tidy(() => held.applyGradients(grads(99)));
+    a.assign(tf.tensor1d(at4[0]));
+    b.assign(tf.tensor1d(at4[1]));
+    await held.setWeights(saved);
+    expect(held.iterations).toBe(4);
+    for (let t = 4; t < 8; t++) tf.tidy(() => held.applyGradients(grads(t)));
+    expect([values(a), values(b)]).toEqual(expected);
+    // Met later, by name (given in the other order, so position would pair them wrongly).
+    for (const o of [source, held]) o.dispose();
+    tf.dispose([a, b]);
+    const later = await tfjsOptimizer("adam", { lr: 0.05 });
+    await later.setWeights(saved);
+    const [a2, b2] = [tf.variable(tf.tensor1d(at4[0]), true, names[0]), tf.variable(tf.tensor1d(at4[1]), true, names[1])];
+    for (let t = 4; t < 8; t++) {
+      tf.tidy(() => {
+        const g = grads(t);
+        later.applyGradients([{ name: names[1], tensor: g[names[1]] }, { name: names[0], tensor: g[names[0]] }]);
+      });
+    }
+    expect([values(a2), values(b2)]).toEqual(expected);
+    later.dispose();
+    tf.dispose([a2, b2, ...saved.map((w) => w.tensor)]);
+  });
+
   it("getWeights lists the iteration count, then each variable's step and state", async () => {
     const v = variable(3, 17);
     const opt = await tfjsOptimizer("rmsprop", { momentum: 0.9 });
