@@ -184,7 +184,7 @@ export class WasmOptimizer extends tf.Optimizer {
 
   private assertLive(): void {
     if (this.isDisposed) throw new OptimError("DISPOSED", "WasmOptimizer: the optimizer has been disposed");
-    this.engine.assertLive();
+    if (this.engine.disposed) throw new OptimError("DISPOSED", "WasmOptimizer: its engine has been disposed");
   }
 
   /** One step: gradients in, kernel, skipped variables put back, new values out. */
