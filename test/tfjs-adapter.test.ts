@@ -333,6 +333,24 @@ describe("bad input: a coded OptimError, and nothing changed", () => {
     v.dispose();
   });
 
+  it("a heap too small for a new variable gives OUT_OF_MEMORY, moves nothing, and the adapter stays usable", async () => {
+    const engine = await createEngine({ initialBytes: 1 << 20, maxBytes: 2 << 20 });
+    const [small, big] = [variable(10, 22), variable(400_000, 23)];
+    const opt = await tfjsOptimizer("adam", { engine });
+    tf.tidy(() => opt.applyGradients({ [small.name]: tf.ones([10]) }));
+    const before = [values(small), values(big)];
+    const used = engine.heap.usedBytes;
+    expectOptimError(() => tf.tidy(() => opt.applyGradients({ [small.name]: tf.ones([10]), [big.name]: tf.ones([400_000]) })), "OUT_OF_MEMORY");
+    expect([values(small), values(big)]).toEqual(before);
+    expect(engine.heap.usedBytes).toBe(used);
+    expect(opt.variableNames).toEqual([small.name]);
+    tf.tidy(() => opt.applyGradients({ [small.name]: tf.ones([10]) }));
+    expect(values(small)).not.toEqual(before[0]);
+    opt.dispose();
+    engine.dispose();
+    tf.dispose([small, big]);
+  });
+
   it("setWeights refuses state that does not fit, changing nothing", async () => {
     const v = variable(4, 19);
     const opt = await tfjsOptimizer("adam");

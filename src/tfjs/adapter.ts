@@ -238,7 +238,8 @@ export class WasmOptimizer extends tf.Optimizer {
       else if (this.inner === null) this.inner = this.make(params, { ...this.options, lr: this.lr });
       else this.inner.addParamGroup({ params, lr: this.lr });
     } catch (error) {
-      for (const p of params) if (p.owner === null || p.owner.disposed) p.dispose();
+      // Nothing holds them: make and addParamGroup change nothing when they throw, and rebuild drops its optimizer.
+      for (const p of params) p.dispose();
       throw error;
     }
     newcomers.forEach((e, i) => this.tracked.set(e.name, { variable: e.variable, param: params[i], dataId: e.variable.dataId }));
@@ -309,8 +310,18 @@ export class WasmOptimizer extends tf.Optimizer {
     }
     this.inner?.dispose();
     this.inner = null;
-    const inner = this.make([...byStep.values()].map((group) => ({ params: group, lr: this.lr })), this.options);
-    writeStates(inner, states);
+    let inner: Optimizer<any> | null = null;
+    try {
+      inner = this.make([...byStep.values()].map((group) => ({ params: group, lr: this.lr })), this.options);
+      writeStates(inner, states);
+    } catch (error) {
+      // Only the heap running out gets here (sizes and states were checked): the state is lost, so
+      // forget every variable, and the next step starts them afresh rather than updating nothing.
+      inner?.dispose();
+      for (const { param } of this.tracked.values()) param.dispose();
+      this.tracked.clear();
+      throw error;
+    }
     this.inner = inner;
   }
 }
