@@ -14,6 +14,7 @@ import { jaxJs } from "./impls/jax.js";
 import { ours, sharedEngine } from "./impls/ours.js";
 import { plainJs } from "./impls/plain.js";
 import { tfjs } from "./impls/tfjs.js";
+import { tfjsAdapter } from "./impls/tfjsAdapter.js";
 import type { Impl } from "./impls/types.js";
 import { OPTIMIZERS } from "./optimizers.js";
 import { formatSize, K, makePlan, parseSizes, type Plan } from "./plan.js";
@@ -80,7 +81,7 @@ async function main(): Promise<void> {
   const plan = makePlan(options.quick === true, options.sizes ? parseSizes(options.sizes) : undefined);
   const allImpls: Impl[] = [
     ...(hasWasmSimd() ? [ours("wasm-simd")] : []), ours("wasm"), ours("js"),
-    plainJs, tfjs("wasm"), tfjs("cpu"), jaxJs, ...(hasWasmSimd() ? [bareSimd] : []),
+    plainJs, tfjs("wasm"), tfjs("cpu"), tfjsAdapter("wasm"), tfjsAdapter("cpu"), jaxJs, ...(hasWasmSimd() ? [bareSimd] : []),
   ];
   const impls = pick(allImpls, options.impls, "implementation");
   const optimizers = pick(OPTIMIZERS, options.optimizers, "optimizer");

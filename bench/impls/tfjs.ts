@@ -15,7 +15,7 @@ tf.env().set("IS_TEST", true); // silences the "install tfjs-node" banner; chang
 let variant = "not loaded";
 let nextId = 0;
 
-async function use(backend: "cpu" | "wasm"): Promise<void> {
+export async function useTfjsBackend(backend: "cpu" | "wasm"): Promise<void> {
   if (tf.getBackend() === backend) return;
   if (!(await tf.setBackend(backend))) throw new Error(`TF.js backend ${backend} failed to start`);
   await tf.ready();
@@ -27,6 +27,28 @@ async function use(backend: "cpu" | "wasm"): Promise<void> {
   }
 }
 
+/** Seeded variables of the given lengths and a gradient for each, on the current backend. */
+export function benchVariables(lengths: readonly number[]): { grads: tf.NamedTensorMap; dispose(): void } {
+  const variables = lengths.map((length, k) => {
+    const values = new Float32Array(length);
+    fillValues(values, 2 * k + 1);
+    return tf.variable(tf.tensor1d(values), true, `bench${nextId++}`);
+  });
+  const grads: tf.NamedTensorMap = {};
+  variables.forEach((variable, k) => {
+    const values = new Float32Array(lengths[k]);
+    fillValues(values, 2 * k + 2);
+    grads[variable.name] = tf.tensor1d(values);
+  });
+  return {
+    grads,
+    dispose() {
+      for (const variable of variables) variable.dispose();
+      for (const grad of Object.values(grads)) grad.dispose();
+    },
+  };
+}
+
 export function tfjs(backend: "cpu" | "wasm"): Impl {
   return {
     id: `tfjs-${backend}`,
@@ -34,25 +56,14 @@ export function tfjs(backend: "cpu" | "wasm"): Impl {
     describe: () => (backend === "wasm" ? `@tensorflow/tfjs-backend-wasm, loaded ${variant}` : "@tensorflow/tfjs-backend-cpu (plain JS)"),
     supports: (optimizer) => optimizer.tfjs !== undefined,
     async start({ optimizer, lengths }: Workload): Promise<Running> {
-      await use(backend);
-      const variables = lengths.map((length, k) => {
-        const values = new Float32Array(length);
-        fillValues(values, 2 * k + 1);
-        return tf.variable(tf.tensor1d(values), true, `bench${nextId++}`);
-      });
-      const grads: tf.NamedTensorMap = {};
-      variables.forEach((variable, k) => {
-        const values = new Float32Array(lengths[k]);
-        fillValues(values, 2 * k + 2);
-        grads[variable.name] = tf.tensor1d(values);
-      });
+      await useTfjsBackend(backend);
+      const { grads, dispose } = benchVariables(lengths);
       const opt = optimizer.tfjs!(tf.train);
       return {
         step: () => opt.applyGradients(grads),
         dispose() {
           opt.dispose();
-          for (const variable of variables) variable.dispose();
-          for (const grad of Object.values(grads)) grad.dispose();
+          dispose();
         },
       };
     },
