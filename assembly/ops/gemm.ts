@@ -9,7 +9,9 @@ import { ld, st, splat, add, mul } from "./lane";
  * The summation order is the contract that lets the scalar build and the js backend give the
  * same bits: every C element is its old value plus the k products added one at a time in
  * order p = 0, 1, …, k−1, each product and each sum rounded to float32 (wasm never fuses).
- * Blocking changes which elements are computed together, never an element's order.
+ * Blocking changes which elements are computed together, never an element's order. Where a
+ * result is NaN its payload is whatever the arithmetic gave (not canonicalised), so identical bits
+ * are promised for NaN-free results; the MNIST model stops on a non-finite loss anyway.
  *
  * Blocking: a register tile of 4 rows × 2 lanes-wide (4×8 floats in the SIMD build, 4×2 in the
  * scalar one) keeps 8 accumulators live across the whole k loop, loading each B vector once per
