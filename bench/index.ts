@@ -9,6 +9,7 @@ import { allocationReport, type AllocationReport } from "./allocation.js";
 import { bestOf, measureBandwidth } from "./bandwidth.js";
 import { time } from "./harness.js";
 import { uncoveredOptimizers } from "./coverage.js";
+import { measureGemm } from "./gemm.js";
 import { bareSimd } from "./impls/bareSimd.js";
 import { jaxJs } from "./impls/jax.js";
 import { ours, sharedEngine } from "./impls/ours.js";
@@ -108,6 +109,7 @@ async function main(): Promise<void> {
   for (const backend of ourBackends) {
     allocation.push(await allocationReport(backend, plan.allocationSteps, modelLengthsAt1K));
   }
+  const gemm = await measureGemm(ourBackends, plan.quick ? 64 : 512, plan.timing);
 
   const results: RunResults = {
     startedAt,
@@ -120,6 +122,7 @@ async function main(): Promise<void> {
     bandwidth: bandwidthBest,
     allocation,
     measurements,
+    gemm,
   };
   const markdown = toMarkdown(results);
   writeFileSync(join(options.out, "results.json"), JSON.stringify(results, null, 2) + "\n");

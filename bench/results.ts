@@ -1,6 +1,7 @@
 // The shape of a run's raw results (written as JSON to out/bench/).
 import type { AllocationReport } from "./allocation.js";
 import type { Bandwidth } from "./bandwidth.js";
+import type { GemmMeasurement } from "./gemm.js";
 import type { Timing } from "./harness.js";
 import type { LayoutId } from "./plan.js";
 import type { Machine } from "./report/machine.js";
@@ -36,6 +37,8 @@ export interface RunResults {
   bandwidth?: Bandwidth;
   allocation: AllocationReport[];
   measurements: Measurement[];
+  /** The GEMM kernel per backend (absent in results written before it existed). */
+  gemm?: GemmMeasurement[];
 }
 
 export function find(results: RunResults, optimizer: string, layout: LayoutId, n: number | undefined, impl: string): Measurement | undefined {

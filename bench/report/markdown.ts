@@ -1,6 +1,7 @@
 // The run as markdown: params/s per optimizer, layout and N for every implementation, with
 // wasm-simd's ratio to TF.js-wasm and to the plain-JS loop; then per-step overhead, the memory
 // bandwidth reference, the allocation report and the Adam goals of issue 6.
+import { gemmSection } from "../gemm.js";
 import { formatSize, type LayoutId } from "../plan.js";
 import { find, rate, type Measurement, type RunResults } from "../results.js";
 import { adamGoals } from "./goals.js";
@@ -120,6 +121,7 @@ export function toMarkdown(results: RunResults): string {
     ...results.optimizers.flatMap((o) => optimizerSection(results, o)),
     ...overheadSection(results),
     ...allocationSection(results),
+    ...gemmSection(results.gemm),
   ];
   return lines.join("\n");
 }

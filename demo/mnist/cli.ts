@@ -69,9 +69,9 @@ export function parseCli(argv: readonly string[], exitOnError = true): CliOption
     .option("-b, --batch-size <n>", "mini-batch size", positiveInt("--batch-size"), DEFAULTS.batchSize)
     .option("--lr <id=value>", "override a learning rate, e.g. --lr adam=3e-3 (repeatable)", learningRates)
     .option("-s, --seed <n>", "seeds the initial weights and batch order", seedValue, DEFAULTS.seed)
-    .addOption(new Option("--backend <name>", "where the optimizer kernels run").choices(["auto", "wasm-simd", "wasm", "js"]).default(DEFAULTS.backend))
+    .addOption(new Option("--backend <name>", "where the kernels run: the optimizers' and the model's matrix products").choices(["auto", "wasm-simd", "wasm", "js"]).default(DEFAULTS.backend))
     .option("--max-grad-norm <x>", "clip each step's gradients to this total L2 norm (clipGradNorm); off by default", positiveNumber("--max-grad-norm"))
-    .option("--train-samples <n>", "train on only the first n of the 8,000 training digits", positiveInt("--train-samples"))
+    .option("--train-samples <n>", "train on only the first n of the 55,000 training digits", positiveInt("--train-samples"))
     .option("--out <dir>", "folder for report.html and results.json", DEFAULTS.out)
     .option("--no-progress", "no progress bars")
     .showHelpAfterError();

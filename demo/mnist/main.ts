@@ -7,7 +7,7 @@ import { comparisonTables, markdownTable } from "./table.js";
 
 const options = parseCli(process.argv.slice(2));
 const comparison = await compareOptimizers(options, options.progress ? progressBars(options.runs.length) : {});
-console.log(`\nMNIST, 784-128-10 MLP · ${comparison.trainCount} train / ${comparison.testCount} test digits · ` +
+console.log(`\nMNIST, 784-128-10 MLP · ${comparison.trainCount} train / ${comparison.validationCount} validation / ${comparison.testCount} test digits · ` +
   `${comparison.epochs} epochs · batch ${comparison.batchSize} · seed ${comparison.seed} · ` +
   `${comparison.maxGradNorm === null ? "" : `clip ${comparison.maxGradNorm} · `}backend ${comparison.backend}\n`);
 for (const table of comparisonTables(comparison)) console.log(`${markdownTable(table)}\n`);

@@ -1,35 +1,7 @@
 import type { Engine, Param } from "../../src/index.js";
+import { Activations } from "./activations.js";
 import { CLASSES, IMAGE_SIZE, type Digits } from "./data.js";
-import { seededRandom } from "./random.js";
-
-export const HIDDEN = 128;
-
-/** Initial values of the four tensors, shared by every optimizer's run. */
-export interface MlpWeights {
-  /** [784, 128], input-major (the transpose of torch's nn.Linear layout) so a lit pixel adds one row. */
-  readonly w1: Float32Array;
-  readonly b1: Float32Array;
-  /** [128, 10], hidden-major. */
-  readonly w2: Float32Array;
-  readonly b2: Float32Array;
-}
-
-/** torch.nn.Linear's default initialisation: weights and biases uniform in ±1/√fan_in. */
-export function initialWeights(seed: number): MlpWeights {
-  const next = seededRandom(seed);
-  const uniform = (n: number, fanIn: number) => {
-    const bound = 1 / Math.sqrt(fanIn);
-    const out = new Float32Array(n);
-    for (let i = 0; i < n; i++) out[i] = (2 * next() - 1) * bound;
-    return out;
-  };
-  return {
-    w1: uniform(IMAGE_SIZE * HIDDEN, IMAGE_SIZE),
-    b1: uniform(HIDDEN, IMAGE_SIZE),
-    w2: uniform(HIDDEN * CLASSES, HIDDEN),
-    b2: uniform(CLASSES, HIDDEN),
-  };
-}
+import { HIDDEN, type MlpWeights } from "./weights.js";
 
 /** Mean cross-entropy and the fraction classified correctly. */
 export interface Score {
@@ -37,25 +9,28 @@ export interface Score {
   accuracy: number;
 }
 
+/** Rows per forward pass when scoring: large enough that the GEMM's 4-row tiles dominate. */
+const EVAL_ROWS = 256;
+
 /**
- * The 784-128-10 MLP (ReLU, softmax cross-entropy) with its tensors in the engine's heap.
- * Forward and backward run one sample at a time over preallocated float64 scratch, so a batch
- * allocates nothing; gradients accumulate straight into the heap's `grad` views.
+ * The 784-128-10 MLP (ReLU, softmax cross-entropy) with its tensors and activations in the
+ * engine's heap. The four matrix products of a batch (X·W1, H·W2 forward; Hᵀ·dZ, dZ·W2ᵀ, Xᵀ·dH
+ * backward) run on the engine's GEMM kernel, so on every backend; the O(rows × 128) rest (bias,
+ * ReLU, softmax) is plain JS on the same float32 values, so every backend gives the same bits.
  */
 export class Mlp {
   readonly w1: Param;
   readonly b1: Param;
   readonly w2: Param;
   readonly b2: Param;
-  private readonly hidden = new Float64Array(HIDDEN);
-  private readonly dHidden = new Float64Array(HIDDEN);
-  private readonly logits = new Float64Array(CLASSES);
+  private readonly acts: Activations;
 
-  constructor(engine: Engine, init: MlpWeights) {
+  constructor(private readonly engine: Engine, init: MlpWeights) {
     this.w1 = engine.param(init.w1, { name: "fc1.w", shape: [IMAGE_SIZE, HIDDEN] });
     this.b1 = engine.param(init.b1, { name: "fc1.b" });
     this.w2 = engine.param(init.w2, { name: "fc2.w", shape: [HIDDEN, CLASSES] });
     this.b2 = engine.param(init.b2, { name: "fc2.b" });
+    this.acts = new Activations(engine);
   }
 
   get params(): Param[] {
@@ -67,99 +42,96 @@ export class Mlp {
    * that mean loss. The batch is `order[start .. end)`, indices into `digits`.
    */
   accumulateGradients(digits: Digits, order: Uint32Array, start: number, end: number): number {
-    // Views are read once per batch: an optimizer relocates parameters when it packs them.
-    const w1 = this.w1.data, b1 = this.b1.data, w2 = this.w2.data, b2 = this.b2.data;
-    const gw1 = this.w1.grad, gb1 = this.b1.grad, gw2 = this.w2.grad, gb2 = this.b2.grad;
-    const { hidden, dHidden, logits } = this;
-    const { offsets, index, value, labels } = digits;
-    const scale = 1 / (end - start);
-    let lossSum = 0;
-    for (let s = start; s < end; s++) {
-      const row = order[s];
-      const from = offsets[row];
-      const to = offsets[row + 1];
-      lossSum += this.forward(w1, b1, w2, b2, index, value, from, to, labels[row]);
-      // Softmax probabilities are in `logits` now; d(loss)/d(logit) = (p − onehot) / batch.
-      logits[labels[row]] -= 1;
-      for (let c = 0; c < CLASSES; c++) {
-        const dz = logits[c] * scale;
-        logits[c] = dz;
-        gb2[c] += dz;
-      }
-      for (let j = 0; j < HIDDEN; j++) {
-        const h = hidden[j];
-        if (h <= 0) {
-          dHidden[j] = 0; // ReLU passes no gradient where it was off
-          continue;
-        }
-        const at = j * CLASSES;
-        let dh = 0;
-        for (let c = 0; c < CLASSES; c++) {
-          gw2[at + c] += h * logits[c];
-          dh += w2[at + c] * logits[c];
-        }
-        dHidden[j] = dh;
-        gb1[j] += dh;
-      }
-      for (let k = from; k < to; k++) {
-        const x = value[k];
-        const at = index[k] * HIDDEN;
-        for (let j = 0; j < HIDDEN; j++) gw1[at + j] += x * dHidden[j];
-      }
-    }
-    return lossSum * scale;
+    const rows = end - start;
+    const loss = this.forward(digits, order, start, rows, null);
+    const { acts, w1, b1, w2, b2 } = this;
+    const heap = this.engine.heap.f32;
+    const gemm = this.engine.kernels.gemm;
+    // Logits' slot holds dL/dZ now (see softmax); the bias gradients are its and dH's column sums.
+    addColumnSums(heap, acts.z >>> 2, rows, CLASSES, b2.grad);
+    gemm(w2.gradOffset, acts.h, acts.z, HIDDEN, CLASSES, rows, true, false); // gW2 += Hᵀ·dZ
+    heap.fill(0, acts.dh >>> 2, (acts.dh >>> 2) + rows * HIDDEN);
+    gemm(acts.dh, acts.z, w2.dataOffset, rows, HIDDEN, CLASSES, false, true); // dH = dZ·W2ᵀ
+    // ReLU passes no gradient where it was off (H holds max(0, ·), so H = 0 there).
+    const h0 = acts.h >>> 2, dh0 = acts.dh >>> 2;
+    for (let i = 0; i < rows * HIDDEN; i++) if (heap[h0 + i] === 0) heap[dh0 + i] = 0;
+    addColumnSums(heap, dh0, rows, HIDDEN, b1.grad);
+    gemm(w1.gradOffset, acts.x, acts.dh, IMAGE_SIZE, HIDDEN, rows, true, false); // gW1 += Xᵀ·dH
+    return loss;
   }
 
   /** Mean loss and accuracy over all of `digits` (no gradients). */
   evaluate(digits: Digits): Score {
-    const w1 = this.w1.data, b1 = this.b1.data, w2 = this.w2.data, b2 = this.b2.data;
-    const { offsets, index, value, labels } = digits;
+    const order = Uint32Array.from({ length: digits.count }, (_, i) => i);
     let lossSum = 0;
-    let correct = 0;
-    for (let row = 0; row < digits.count; row++) {
-      lossSum += this.forward(w1, b1, w2, b2, index, value, offsets[row], offsets[row + 1], labels[row]);
-      let best = 0;
-      for (let c = 1; c < CLASSES; c++) if (this.logits[c] > this.logits[best]) best = c;
-      if (best === labels[row]) correct++;
+    const correct = { count: 0 };
+    for (let start = 0; start < digits.count; start += EVAL_ROWS) {
+      const rows = Math.min(EVAL_ROWS, digits.count - start);
+      lossSum += rows * this.forward(digits, order, start, rows, correct);
     }
-    return { loss: lossSum / digits.count, accuracy: correct / digits.count };
+    return { loss: lossSum / digits.count, accuracy: correct.count / digits.count };
   }
 
-  /** Frees the tensors. */
+  /** Frees the tensors and activations. */
   dispose(): void {
+    this.acts.free();
     for (const p of this.params) p.dispose();
   }
 
   /**
-   * One sample through the network: fills `hidden` (after ReLU) and leaves the softmax
-   * probabilities in `logits`; returns the cross-entropy for `label`.
+   * Rows `order[start .. start + rows)` through the network: H = max(0, X·W1 + b1) and
+   * Z = H·W2 + b2 in the heap; then Z is replaced by dL/dZ = (softmax − onehot) / rows.
+   * Returns the mean cross-entropy; counts the correct argmaxes into `correct` when given.
    */
-  private forward(
-    w1: Float32Array, b1: Float32Array, w2: Float32Array, b2: Float32Array,
-    index: Uint16Array, value: Float32Array, from: number, to: number, label: number,
-  ): number {
-    const { hidden, logits } = this;
-    for (let j = 0; j < HIDDEN; j++) hidden[j] = b1[j];
-    for (let k = from; k < to; k++) {
-      const x = value[k];
-      const at = index[k] * HIDDEN;
-      for (let j = 0; j < HIDDEN; j++) hidden[j] += x * w1[at + j];
+  private forward(digits: Digits, order: Uint32Array, start: number, rows: number, correct: { count: number } | null): number {
+    const { acts, w1, b1, w2, b2 } = this;
+    acts.ensure(rows); // may grow the heap: views after this
+    const heap = this.engine.heap.f32;
+    const gemm = this.engine.kernels.gemm;
+    const x0 = acts.x >>> 2, h0 = acts.h >>> 2, z0 = acts.z >>> 2;
+    for (let r = 0; r < rows; r++) {
+      const row = order[start + r];
+      heap.set(digits.images.subarray(row * IMAGE_SIZE, (row + 1) * IMAGE_SIZE), x0 + r * IMAGE_SIZE);
     }
-    for (let c = 0; c < CLASSES; c++) logits[c] = b2[c];
-    for (let j = 0; j < HIDDEN; j++) {
-      const h = hidden[j] > 0 ? hidden[j] : 0;
-      hidden[j] = h;
-      if (h === 0) continue;
-      const at = j * CLASSES;
-      for (let c = 0; c < CLASSES; c++) logits[c] += h * w2[at + c];
+    fillRows(heap, h0, rows, b1.data);
+    gemm(acts.h, acts.x, w1.dataOffset, rows, HIDDEN, IMAGE_SIZE, false, false); // H += X·W1
+    for (let i = h0; i < h0 + rows * HIDDEN; i++) if (!(heap[i] > 0)) heap[i] = 0;
+    fillRows(heap, z0, rows, b2.data);
+    gemm(acts.z, acts.h, w2.dataOffset, rows, CLASSES, HIDDEN, false, false); // Z += H·W2
+    let lossSum = 0;
+    for (let r = 0; r < rows; r++) {
+      const label = digits.labels[order[start + r]];
+      lossSum += softmaxGradient(heap, z0 + r * CLASSES, label, rows, correct);
     }
-    // Log-sum-exp shifted by the largest logit, so exp never overflows.
-    let max = logits[0];
-    for (let c = 1; c < CLASSES; c++) if (logits[c] > max) max = logits[c];
-    let sum = 0;
-    for (let c = 0; c < CLASSES; c++) sum += Math.exp(logits[c] - max);
-    const loss = Math.log(sum) + max - logits[label];
-    for (let c = 0; c < CLASSES; c++) logits[c] = Math.exp(logits[c] - max) / sum;
-    return loss;
+    return lossSum / rows;
   }
+}
+
+/** Every one of `rows` rows of `width` floats at float index `at` set to `values`. */
+function fillRows(heap: Float32Array, at: number, rows: number, values: Float32Array): void {
+  for (let r = 0; r < rows; r++) heap.set(values, at + r * values.length);
+}
+
+/** out[j] += Σ_r M[r, j], in row order (float32 sums, the same on every backend). */
+function addColumnSums(heap: Float32Array, at: number, rows: number, width: number, out: Float32Array): void {
+  for (let r = 0; r < rows; r++) {
+    for (let j = 0; j < width; j++) out[j] += heap[at + r * width + j];
+  }
+}
+
+/**
+ * One row of logits at float index `at`: returns its cross-entropy for `label` and overwrites
+ * it with d(mean loss)/d(logit) = (softmax − onehot) / batch. Log-sum-exp is shifted by the
+ * largest logit, so exp never overflows; float64 throughout, from the float32 logits.
+ */
+function softmaxGradient(heap: Float32Array, at: number, label: number, batch: number, correct: { count: number } | null): number {
+  let best = 0;
+  for (let c = 1; c < CLASSES; c++) if (heap[at + c] > heap[at + best]) best = c;
+  if (correct && best === label) correct.count++;
+  const max = heap[at + best];
+  let sum = 0;
+  for (let c = 0; c < CLASSES; c++) sum += Math.exp(heap[at + c] - max);
+  const loss = Math.log(sum) + max - heap[at + label];
+  for (let c = 0; c < CLASSES; c++) heap[at + c] = (Math.exp(heap[at + c] - max) / sum - (c === label ? 1 : 0)) / batch;
+  return loss;
 }

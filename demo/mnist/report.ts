@@ -75,7 +75,7 @@ export function reportHtml(c: Comparison): string {
   // JSON inside <script>: escape "<" so no "</script>" can end the block early.
   const data = JSON.stringify(chartData(c)).replace(/</g, "\\u003c");
   const summary = `${c.runs.length} optimizers · ${c.epochs} epochs · batch ${c.batchSize} · seed ${c.seed} · ` +
-    `${c.trainCount} training / ${c.testCount} test digits · ${c.maxGradNorm === null ? "no clipping" : `gradients clipped to norm ${c.maxGradNorm}`} · backend ${c.backend} · total ${(c.totalMs / 1000).toFixed(1)} s`;
+    `${c.trainCount} training / ${c.validationCount} validation / ${c.testCount} test digits · ${c.maxGradNorm === null ? "no clipping" : `gradients clipped to norm ${c.maxGradNorm}`} · backend ${c.backend} · total ${(c.totalMs / 1000).toFixed(1)} s`;
   return `<!doctype html>
 <html lang="en">
 <head>

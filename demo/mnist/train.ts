@@ -1,11 +1,12 @@
 import { performance } from "node:perf_hooks";
 import { clipGradNorm, Scheduler, type Engine } from "../../src/index.js";
 import type { Digits } from "./data.js";
-import { Mlp, type MlpWeights, type Score } from "./model.js";
+import { Mlp, type Score } from "./model.js";
 import type { RunSpec } from "./runs.js";
+import type { MlpWeights } from "./weights.js";
 
-/** Test accuracy that counts as "converged" in the summary. */
-export const TARGET_ACCURACY = 0.95;
+/** Test accuracy that counts as "converged" in the summary (on 55,000 digits most runs pass 95% in epoch 1). */
+export const TARGET_ACCURACY = 0.97;
 /** Points per epoch on the training-loss curve. */
 const CURVE_POINTS_PER_EPOCH = 10;
 
@@ -13,6 +14,9 @@ const CURVE_POINTS_PER_EPOCH = 10;
 export interface RunContext {
   readonly engine: Engine;
   readonly train: Digits;
+  /** Scored after every epoch to choose learning rates by (the last 5,000 training digits). */
+  readonly validation: Digits;
+  /** The official 10,000 test digits: reported, never tuned on. */
   readonly test: Digits;
   readonly init: MlpWeights;
   /** One permutation of the training rows per epoch, the batch order of every run. */
@@ -27,6 +31,8 @@ export interface EpochStats {
   epoch: number;
   /** Mean of the mini-batch losses during the epoch (weights changing as it goes). */
   trainLoss: number;
+  validationLoss: number;
+  validationAccuracy: number;
   testLoss: number;
   testAccuracy: number;
   /** The lr the epoch's last step used. */
@@ -50,6 +56,7 @@ export interface RunResult {
   /** The first epoch whose test accuracy reached TARGET_ACCURACY, or null. */
   epochToTarget: number | null;
   finalTestAccuracy: number;
+  finalValidationAccuracy: number;
   stepMs: number;
   trainMs: number;
 }
@@ -59,7 +66,7 @@ export type OnProgress = (done: number, total: number, epoch: number, loss: numb
 
 /** Trains a fresh copy of the initial weights with one optimizer and scores it after every epoch. */
 export async function trainRun(spec: RunSpec, lr: number, ctx: RunContext, onProgress?: OnProgress): Promise<RunResult> {
-  const { engine, train, test, orders, batchSize, maxGradNorm } = ctx;
+  const { engine, train, validation, test, orders, batchSize, maxGradNorm } = ctx;
   const stepsPerEpoch = Math.ceil(train.count / batchSize);
   const totalSteps = stepsPerEpoch * orders.length;
   const model = new Mlp(engine, ctx.init);
@@ -124,8 +131,12 @@ export async function trainRun(spec: RunSpec, lr: number, ctx: RunContext, onPro
         }
       }
       const epochMs = performance.now() - epochStart;
+      const held = model.evaluate(validation);
       const score = model.evaluate(test);
-      epochs.push({ epoch: e + 1, trainLoss: epochLoss / stepsPerEpoch, testLoss: score.loss, testAccuracy: score.accuracy, lr: lastLr, stepMs, epochMs });
+      epochs.push({
+        epoch: e + 1, trainLoss: epochLoss / stepsPerEpoch, validationLoss: held.loss, validationAccuracy: held.accuracy,
+        testLoss: score.loss, testAccuracy: score.accuracy, lr: lastLr, stepMs, epochMs,
+      });
       // Let timers (progress redraws, Ctrl-C) run between epochs.
       await new Promise((resolve) => setImmediate(resolve));
     }
@@ -140,6 +151,7 @@ export async function trainRun(spec: RunSpec, lr: number, ctx: RunContext, onPro
       lossCurve,
       epochToTarget: reached?.epoch ?? null,
       finalTestAccuracy: epochs.at(-1)?.testAccuracy ?? initial.accuracy,
+      finalValidationAccuracy: epochs.at(-1)?.validationAccuracy ?? Number.NaN,
       stepMs: epochs.reduce((total, stats) => total + stats.stepMs, 0),
       trainMs: epochs.reduce((total, stats) => total + stats.epochMs, 0),
     };

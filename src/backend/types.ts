@@ -1,5 +1,6 @@
 import type { AdamKernels } from "./js/adam.js";
 import type { ClipKernels } from "./js/clip.js";
+import type { GemmKernels } from "./js/gemm.js";
 import type { AdagradKernels } from "./js/adagrad.js";
 import type { AdadeltaKernels } from "./js/adadelta.js";
 import type { RmspropKernels } from "./js/rmsprop.js";
@@ -23,7 +24,7 @@ export const BACKEND_NAMES: readonly BackendName[] = ["wasm-simd", "wasm", "js"]
  */
 export type Kernels = OpsKernels & ClipKernels & SgdKernels & AdamKernels
   & AdagradKernels & RmspropKernels & AdadeltaKernels & RpropKernels
-  & AdamaxKernels & NadamKernels & LionKernels;
+  & AdamaxKernels & NadamKernels & LionKernels & GemmKernels;
 
 export interface Backend {
   readonly name: BackendName;

@@ -2,6 +2,7 @@ import type { Heap } from "../../memory/heap.js";
 import type { Kernels } from "../types.js";
 import { adamKernels } from "./adam.js";
 import { clipKernels } from "./clip.js";
+import { gemmKernels } from "./gemm.js";
 import { adagradKernels } from "./adagrad.js";
 import { adadeltaKernels } from "./adadelta.js";
 import { rmspropKernels } from "./rmsprop.js";
@@ -26,5 +27,6 @@ export function createJsKernels(heap: Heap): Kernels {
     ...adamaxKernels(heap),
     ...nadamKernels(heap),
     ...lionKernels(heap),
+    ...gemmKernels(heap),
   };
 }
