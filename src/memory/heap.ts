@@ -22,12 +22,18 @@ export interface HeapStorage {
 
 /** Free ranges of a size class are scanned this far for a fit before a larger class is taken. */
 const CLASS_SCAN = 32;
+/** Freed blocks wait in a list until the next allocation, or until there are this many. */
+const PENDING_MAX = 1 << 16;
+/** A pending free is one float64: offset·2^21 + bytes/16, exact below 2^53 (blocks under 32 MiB). */
+const PENDING_SHIFT = 2 ** 21;
 
 /**
  * An offset-addressed arena of 16-byte-aligned float32 blocks. Offsets mean the same on every
- * backend, so a handle is just (offset, length). Freed ranges are coalesced with their neighbours
- * in O(1) (maps keyed by start and by end) and kept in power-of-two size classes, so freeing in any
- * order costs O(1) and an allocation looks at a few ranges before the heap grows.
+ * backend, so a handle is just (offset, length). A free only notes the block (O(1)); the next
+ * allocation sorts the noted blocks, merges neighbours and returns them to the free ranges, which
+ * are coalesced (maps keyed by start and by end) and kept in power-of-two size classes. So freeing
+ * 100,000 blocks in any order costs one sort, and an allocation looks at a few ranges before the
+ * heap grows.
  */
 export class Heap {
   readonly storage: HeapStorage;
@@ -40,6 +46,8 @@ export class Heap {
   private readonly freeByEnd = new Map<number, number>();
   /** Free range starts by size class: class k holds ranges of [16·2^k, 16·2^(k+1)) bytes. */
   private readonly classes: Set<number>[] = [];
+  /** Blocks freed since the last allocation, encoded as PENDING_SHIFT describes. */
+  private readonly pending: number[] = [];
   private view: Float32Array;
 
   constructor(storage: HeapStorage, maxBytes: number) {
@@ -68,6 +76,7 @@ export class Heap {
       throw new OptimError("INVALID_ARGUMENT", `cannot allocate ${floats} floats`);
     }
     const bytes = Math.max(ALIGN, Math.ceil((floats * 4) / ALIGN) * ALIGN);
+    if (this.pending.length > 0) this.flush();
     const offset = this.takeFree(bytes) ?? this.bump(bytes);
     this.live.set(offset, bytes);
     this.used += bytes;
@@ -80,22 +89,25 @@ export class Heap {
     if (bytes === undefined) throw new OptimError("INVALID_ARGUMENT", `no live block at offset ${offset}`);
     this.live.delete(offset);
     this.used -= bytes;
-    this.release(offset, bytes);
+    if (bytes >= ALIGN * PENDING_SHIFT) this.release(offset, bytes);
+    else if (this.pending.push(offset * PENDING_SHIFT + bytes / ALIGN) >= PENDING_MAX) this.flush();
   }
 
-  /**
-   * Frees many blocks at once: sorted by address, neighbours merged first, so a run of adjacent
-   * blocks costs one free-range update instead of one per block (an optimizer packing 100,000 params).
-   */
+  /** Frees many blocks at once (an optimizer packing 100,000 params): all, or none if one is not live. */
   freeAll(offsets: readonly number[]): void {
-    const sorted = Float64Array.from(offsets).sort();
-    for (const offset of sorted) if (!this.live.has(offset)) throw new OptimError("INVALID_ARGUMENT", `no live block at offset ${offset}`);
+    for (const offset of offsets) if (!this.live.has(offset)) throw new OptimError("INVALID_ARGUMENT", `no live block at offset ${offset}`);
+    for (const offset of offsets) this.free(offset);
+  }
+
+  /** Returns the pending frees to the free ranges: sorted by address, neighbours merged first. */
+  private flush(): void {
+    const sorted = Float64Array.from(this.pending).sort();
+    this.pending.length = 0;
     let start = -1;
     let end = -1;
-    for (const offset of sorted) {
-      const bytes = this.live.get(offset)!;
-      this.live.delete(offset);
-      this.used -= bytes;
+    for (const key of sorted) {
+      const offset = Math.floor(key / PENDING_SHIFT);
+      const bytes = (key - offset * PENDING_SHIFT) * ALIGN;
       if (offset === end) end += bytes;
       else {
         if (start >= 0) this.release(start, end - start);
