@@ -24,7 +24,7 @@ const CALLS: Call[] = [
   ["addParamGroup of an owned param", (opt, [a]) => tryCall(() => opt.addParamGroup({ params: [a] }))],
   ["addParamGroup of a new param", (opt, params, engine) => opt.addParamGroup({ params: [push(params, engine.param(6))] })],
   ["step over the new group", (opt) => opt.step()],
-  ["out of memory", (opt, params, engine) => tryCall(() => engine.param(1 << 26))],
+  ["out of memory", (opt, params, engine) => tryCall(() => engine.param([2 ** 15, 2 ** 15]))], // 4 GiB of values: refused before the heap grows
   // The freed blocks go to the next allocation: a canary there must stay intact too.
   ["dispose every param, canaries over their memory, step", (opt, params, engine, guards) => (params.forEach((p) => p.dispose()), guards.push(canary(engine, 22), canary(engine, 6)), tryCall(() => opt.step()))],
   ["zeroGrad with a disposed param", (opt) => tryCall(() => opt.zeroGrad())],
