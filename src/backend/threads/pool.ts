@@ -1,0 +1,128 @@
+import type { Heap } from "../../memory/heap.js";
+import { ARGS_BYTE, DONE, OP, QUIT, ROUND_BLOCKS, SEQ, STATUS, STRIDE_BYTES } from "./protocol.js";
+import { REDUCE_BLOCK } from "./blocks.js";
+import { KERNEL_NAMES, REDUCTIONS } from "./signatures.js";
+import { spawnWorker, type WorkerHandle } from "./spawn.js";
+
+/**
+ * Polls of the command word before a worker sleeps in Atomics.wait (about 0.1 ms): the kernel calls
+ * of one step follow each other within microseconds, and waking a sleeping worker costs tens.
+ */
+const WORKER_SPIN = 100_000;
+/** Polls of a worker's done word before the calling thread sleeps (where it may block). */
+const CALLER_SPIN = 1_000_000;
+
+/**
+ * Worker threads serving kernel calls over the engine's shared memory. Each worker has a command
+ * block in the heap; the calling thread posts with Atomics.store + notify and waits on `done`, so a
+ * dispatch sends no message and allocates nothing.
+ */
+export class ThreadPool {
+  readonly module: WebAssembly.Module;
+  /** Set once when a worker dies or fails; the pool is then never used again. */
+  failure: string | null = null;
+  readonly i32: Int32Array;
+  readonly f64: Float64Array;
+  /** float64 index of the partials area. */
+  readonly partialsAt: number;
+  private readonly heap: Heap;
+  private readonly area: number;
+  private readonly handles: WorkerHandle[] = [];
+  private readonly seqs: number[];
+  private readonly canBlock: boolean;
+  private ended = false;
+
+  private constructor(heap: Heap, memory: WebAssembly.Memory, module: WebAssembly.Module, workers: number) {
+    this.heap = heap;
+    this.module = module;
+    this.area = heap.alloc((workers * STRIDE_BYTES + ROUND_BLOCKS * 8) / 4);
+    // A shared buffer never detaches, and the area was allocated before these views: they stay valid.
+    this.i32 = new Int32Array(memory.buffer);
+    this.f64 = new Float64Array(memory.buffer);
+    this.partialsAt = (this.area + workers * STRIDE_BYTES) >> 3;
+    this.seqs = new Array<number>(workers).fill(0);
+    this.canBlock = canBlock(this.i32, this.area >> 2);
+  }
+
+  /** Starts `workers` threads on `module`; rejects (leaving nothing allocated or running) if any fails to start. */
+  static async start(heap: Heap, memory: WebAssembly.Memory, module: WebAssembly.Module, workers: number): Promise<ThreadPool> {
+    const pool = new ThreadPool(heap, memory, module, workers);
+    const started = await Promise.allSettled(Array.from({ length: workers }, (_, w) => spawnWorker({
+      memory, module, names: KERNEL_NAMES, reductions: REDUCTIONS,
+      base: pool.base(w), partials: pool.partialsAt * 8, blockFloats: REDUCE_BLOCK, spin: WORKER_SPIN,
+    }, (reason) => (pool.failure ??= reason))));
+    for (const result of started) if (result.status === "fulfilled") pool.handles.push(result.value);
+    const refused = started.find((result) => result.status === "rejected");
+    if (refused) {
+      pool.dispose();
+      throw refused.reason;
+    }
+    return pool;
+  }
+
+  get workers(): number {
+    return this.seqs.length;
+  }
+
+  /** Whether commands may be posted: started, not disposed, no worker lost. */
+  get usable(): boolean {
+    return !this.ended && this.failure === null;
+  }
+
+  /** float64 index of worker w's arguments. */
+  argsAt(w: number): number {
+    return (this.base(w) + ARGS_BYTE) >> 3;
+  }
+
+  /** Posts kernel `op` (its arguments already written at argsAt(w)) to worker w. */
+  post(w: number, op: number): void {
+    const at = this.base(w) >> 2;
+    this.i32[at + OP] = op;
+    Atomics.store(this.i32, at + SEQ, ++this.seqs[w]);
+    Atomics.notify(this.i32, at + SEQ, 1);
+  }
+
+  /** Waits for worker w's last command and returns its status (OK, NOT_RUN or FAILED). */
+  wait(w: number): number {
+    const at = this.base(w) >> 2;
+    const seq = this.seqs[w];
+    for (let polls = 0; Atomics.load(this.i32, at + DONE) !== seq; polls++) {
+      if (polls > CALLER_SPIN && this.canBlock) {
+        Atomics.wait(this.i32, at + DONE, seq - 1, 100);
+        polls = 0;
+      }
+    }
+    return this.i32[at + STATUS];
+  }
+
+  /** Ends every worker and frees the command area. */
+  dispose(): void {
+    if (this.ended) return;
+    this.ended = true;
+    for (let w = 0; w < this.handles.length; w++) {
+      // QUIT lets a worker leave its loop cleanly; terminate makes sure it is gone.
+      this.post(w, QUIT);
+      this.handles[w].terminate();
+    }
+    this.heap.free(this.area);
+  }
+
+  /** Test hook: ends worker w as if it had crashed (its failure is reported as a worker death). */
+  killForTest(w: number): void {
+    this.handles[w].kill();
+  }
+
+  private base(w: number): number {
+    return this.area + w * STRIDE_BYTES;
+  }
+}
+
+/** Whether this thread may sleep in Atomics.wait (a browser's main thread may not: it spins). */
+function canBlock(i32: Int32Array, index: number): boolean {
+  try {
+    Atomics.wait(i32, index, 1, 0); // the word is 0: returns "not-equal" at once where waiting is allowed
+    return true;
+  } catch {
+    return false;
+  }
+}
