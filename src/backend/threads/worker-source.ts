@@ -38,7 +38,9 @@ function start(data, post) {
   serve();
 }
 function serve() {
-  let seen = Atomics.load(i32, seqAt);
+  // seq starts at 0 in a fresh area: not a load, since a command may already be posted (the
+  // caller may act on "ready" before this line runs).
+  let seen = 0;
   for (;;) {
     for (let polls = 0; Atomics.load(i32, seqAt) === seen; ) {
       if (++polls > spin) { Atomics.wait(i32, seqAt, seen); polls = 0; }
