@@ -107,6 +107,11 @@ export class ThreadPool {
     this.heap.free(this.area);
   }
 
+  /** Settles when every worker thread has ended. */
+  closed(): Promise<void> {
+    return Promise.all(this.handles.map((handle) => handle.exited)).then(() => undefined);
+  }
+
   /** Test hook: ends worker w as if it had crashed (its failure is reported as a worker death). */
   killForTest(w: number): void {
     this.handles[w].kill();

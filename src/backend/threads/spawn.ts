@@ -6,6 +6,8 @@ export interface WorkerHandle {
   terminate(): void;
   /** Test hook: ends the worker as a crash would, so its death is reported through onFailure. */
   kill(): void;
+  /** Settles when the thread has ended (in browsers, which report no exit: when terminated). */
+  readonly exited: Promise<void>;
 }
 
 /** Whether this environment can run kernels on other threads over a shared memory. */
@@ -41,6 +43,7 @@ async function spawnNode(setup: WorkerSetup, onFailure: (reason: string) => void
   const { Worker } = (await import(/* @vite-ignore */ specifier)) as { Worker: new (source: string, options: object) => NodeWorker };
   const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: setup });
   let ended = false;
+  const exited = new Promise<void>((resolve) => worker.on("exit", () => resolve()));
   return new Promise((resolve, reject) => {
     let ready = false;
     const fail = (reason: string) => {
@@ -63,6 +66,7 @@ async function spawnNode(setup: WorkerSetup, onFailure: (reason: string) => void
         kill() {
           void worker.terminate();
         },
+        exited,
       });
     });
     worker.on("error", (error) => fail(`a worker thread threw: ${String(error)}`));
@@ -91,6 +95,8 @@ function spawnBrowser(setup: WorkerSetup, onFailure: (reason: string) => void): 
     }
     let ready = false;
     let ended = false;
+    let markExited = () => {};
+    const exited = new Promise<void>((resolve) => (markExited = resolve));
     worker.onerror = (event) => {
       if (ended) return;
       ended = true;
@@ -106,12 +112,15 @@ function spawnBrowser(setup: WorkerSetup, onFailure: (reason: string) => void): 
         terminate() {
           ended = true;
           worker.terminate();
+          markExited();
         },
         kill() {
           // A browser reports no exit: report the death as the error event would.
           worker.terminate();
+          markExited();
           worker.onerror?.({ message: "terminated" });
         },
+        exited,
       });
     };
     worker.postMessage(setup);
