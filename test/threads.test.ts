@@ -9,6 +9,7 @@ import { BACKENDS } from "./helpers/backends.js";
 import { expectBitEqual } from "./helpers/close.js";
 import { FAMILIES, type OptimizerClass } from "./helpers/families.js";
 import { uniform } from "./helpers/random.js";
+import { poolOf } from "./helpers/threads.js";
 
 // Three tensors, 103,339 floats: 4 threads all get a share (over 4·MIN_FLOATS_PER_THREAD), the norms
 // span 7 reduction blocks, and the odd lengths leave scalar tails in every chunk boundary case.
@@ -36,12 +37,15 @@ const MODES: Mode[] = [
 interface Config {
   backend: BackendName;
   threads: number;
+  /** Who runs the workers' shares (pool.sharesForTest): both paths must give the same bits. */
+  shares?: "race" | "workers" | "caller";
 }
 
-async function run(Family: OptimizerClass, mode: Mode, { backend, threads }: Config) {
+async function run(Family: OptimizerClass, mode: Mode, { backend, threads, shares = "race" }: Config) {
   const engine = await createEngine({ backend, threads });
   // The engine really runs this many threads: a run that silently stayed on one could not fail.
   expect(engine.threads).toBe(backend === "js" ? 1 : threads);
+  if (threads > 1) poolOf(engine)!.sharesForTest = shares;
   const params = LENGTHS.map((n, k) => engine.param(uniform(n, 10 + k)));
   const optimizer = new Family(params, mode.options);
   const norms: (number | undefined)[] = [];
@@ -72,10 +76,16 @@ async function run(Family: OptimizerClass, mode: Mode, { backend, threads }: Con
   return result;
 }
 
-/** Each backend's threaded runs against its own one-thread run: wasm-simd on 2–4 threads, the scalar build on 3. */
+/**
+ * Each backend's threaded runs against its own one-thread run: wasm-simd on 2–4 threads with the
+ * workers running their shares ("workers": a run that passes proves they ran, or it would hang),
+ * with the calling thread taking every share back, and racing as in use; the scalar build on 3.
+ */
 const THREADED: Config[] = [
-  ...[2, 3, 4].map((threads) => ({ backend: BACKENDS[0], threads })),
-  ...BACKENDS.filter((b) => b === "wasm" && b !== BACKENDS[0]).map((backend) => ({ backend, threads: 3 })),
+  ...[2, 3, 4].map((threads) => ({ backend: BACKENDS[0], threads, shares: "workers" as const })),
+  { backend: BACKENDS[0], threads: 3, shares: "caller" },
+  { backend: BACKENDS[0], threads: 2, shares: "race" },
+  ...BACKENDS.filter((b) => b === "wasm" && b !== BACKENDS[0]).map((backend) => ({ backend, threads: 3, shares: "workers" as const })),
 ];
 
 type Result = Awaited<ReturnType<typeof run>>;
@@ -94,7 +104,7 @@ describe.each(FAMILIES)("%s", (_, Family) => {
     const reference = references.get(BACKENDS[0])!;
     if (mode.poison !== undefined && mode.options.nonFinite === "throw") expect(reference.errors).toEqual(["NON_FINITE"]);
     for (const config of THREADED) {
-      expectSame(await run(Family, mode, config), references.get(config.backend)!, `${config.backend} × ${config.threads}`);
+      expectSame(await run(Family, mode, config), references.get(config.backend)!, `${config.backend} × ${config.threads} (${config.shares})`);
     }
     // Across backends with finite numbers: the js backend's norms use the same blocks. (A NaN's
     // sign bit may differ between the SIMD and scalar builds; that is the kernels' business, not threads'.)
@@ -115,6 +125,7 @@ describe("norms in fixed blocks", () => {
     for (const threads of [1, 2, 3, 4]) {
       const engine = await createEngine({ backend: BACKENDS[0], threads });
       expect(engine.threads).toBe(threads);
+      if (threads > 1) poolOf(engine)!.sharesForTest = "workers";
       const params: Param[] = LENGTHS.map((n, k) => engine.param(n));
       params.forEach((p, k) => p.setGrad(uniform(p.length, 40 + k, -3, 3)));
       const norms = [clipGradNorm(params, 100, Infinity), clipGradNorm(params, 50)];

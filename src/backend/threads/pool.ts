@@ -1,5 +1,5 @@
 import type { Heap } from "../../memory/heap.js";
-import { ARGS_BYTE, DONE, OP, QUIT, ROUND_BLOCKS, SEQ, STATUS, STRIDE_BYTES } from "./protocol.js";
+import { ARGS_BYTE, CLAIM, DONE, OP, QUIT, ROUND_BLOCKS, SEQ, STATUS, STRIDE_BYTES } from "./protocol.js";
 import { REDUCE_BLOCK } from "./blocks.js";
 import { KERNEL_NAMES, REDUCTIONS } from "./signatures.js";
 import { spawnWorker, type WorkerHandle } from "./spawn.js";
@@ -31,6 +31,11 @@ export class ThreadPool {
   private readonly seqs: number[];
   private readonly canBlock: boolean;
   private ended = false;
+  /**
+   * Test hook: who runs the workers' shares. "race" (the real thing): whoever claims first;
+   * "workers": the caller never takes one back; "caller": the caller takes every one (workers stay idle).
+   */
+  sharesForTest: "race" | "workers" | "caller" = "race";
 
   private constructor(heap: Heap, memory: WebAssembly.Memory, module: WebAssembly.Module, workers: number) {
     this.heap = heap;
@@ -78,11 +83,24 @@ export class ThreadPool {
   post(w: number, op: number): void {
     const at = this.base(w) >> 2;
     this.i32[at + OP] = op;
-    Atomics.store(this.i32, at + SEQ, ++this.seqs[w]);
+    const seq = ++this.seqs[w];
+    // Claimed before it is posted: the worker sees a command that is already taken.
+    if (this.sharesForTest === "caller" && op !== QUIT) Atomics.store(this.i32, at + CLAIM, seq);
+    Atomics.store(this.i32, at + SEQ, seq);
     Atomics.notify(this.i32, at + SEQ, 1);
   }
 
-  /** Waits for worker w's last command and returns its status (OK, NOT_RUN or FAILED). */
+  /**
+   * Takes worker w's last command back if the worker has not started it: true means the caller
+   * must run it (its arguments are still at argsAt(w)); false, that the worker has it (then wait).
+   */
+  reclaim(w: number): boolean {
+    if (this.sharesForTest !== "race") return this.sharesForTest === "caller";
+    const seq = this.seqs[w];
+    return Atomics.compareExchange(this.i32, (this.base(w) >> 2) + CLAIM, seq - 1, seq) === seq - 1;
+  }
+
+  /** Waits for worker w's last command, which the worker claimed, and returns its status (OK, NOT_RUN or FAILED). */
   wait(w: number): number {
     const at = this.base(w) >> 2;
     const seq = this.seqs[w];
@@ -100,7 +118,7 @@ export class ThreadPool {
     if (this.ended) return;
     this.ended = true;
     for (let w = 0; w < this.handles.length; w++) {
-      // QUIT lets a worker leave its loop cleanly; terminate makes sure it is gone.
+      // QUIT lets a worker leave its loop cleanly (if it claims it); terminate makes sure it is gone.
       this.post(w, QUIT);
       this.handles[w].terminate();
     }

@@ -1,6 +1,7 @@
 import { OptimError } from "../../errors.js";
 import type { Kernels } from "../types.js";
 import { REDUCE_BLOCK } from "./blocks.js";
+import { invoke, type Fn } from "./invoke.js";
 import type { ThreadPool } from "./pool.js";
 import { FAILED, NOT_RUN, ROUND_BLOCKS } from "./protocol.js";
 import { KERNEL_NAMES, KERNEL_OFFSETS, REDUCTIONS, type KernelName } from "./signatures.js";
@@ -11,7 +12,6 @@ import { KERNEL_NAMES, KERNEL_OFFSETS, REDUCTIONS, type KernelName } from "./sig
  */
 export const MIN_FLOATS_PER_THREAD = 16384;
 
-type Fn = (...args: number[]) => number | void;
 type N = number;
 
 /**
@@ -50,7 +50,7 @@ function elementwise(id: number, offsets: number, rawFn: Fn, pool: ThreadPool): 
   return function (a0: N, a1: N, a2: N, a3: N, a4: N, a5: N, a6: N, a7: N, a8: N, a9: N, a10: N, a11: N, a12: N, a13: N, a14: N, a15: N) {
     const n = offsets === 1 ? a1 : offsets === 2 ? a2 : offsets === 3 ? a3 : offsets === 4 ? a4 : a5;
     const parts = partsFor(pool, n);
-    if (parts === 1) return rawFn(a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15);
+    if (parts === 1) return invoke(rawFn, a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15);
     // Chunks of a multiple of 4 floats keep every chunk's offsets 16-byte aligned.
     const chunk = (Math.ceil(n / parts) + 3) & ~3;
     const workers = Math.min(parts - 1, Math.floor(n / chunk));
@@ -65,7 +65,7 @@ function elementwise(id: number, offsets: number, rawFn: Fn, pool: ThreadPool): 
     }
     // The calling thread takes the last chunk (the shortest: it carries the remainder).
     const s = 4 * workers * chunk, c = n - workers * chunk;
-    rawFn(arg(0, a0, offsets, s, c), arg(1, a1, offsets, s, c), arg(2, a2, offsets, s, c),
+    invoke(rawFn, arg(0, a0, offsets, s, c), arg(1, a1, offsets, s, c), arg(2, a2, offsets, s, c),
       arg(3, a3, offsets, s, c), arg(4, a4, offsets, s, c), arg(5, a5, offsets, s, c),
       a6, a7, a8, a9, a10, a11, a12, a13, a14, a15);
     for (let w = 0; w < workers; w++) settle(pool, w, rawFn);
@@ -102,8 +102,15 @@ function reduction(id: number, rawFn: Fn, blockedFn: Fn, sum: boolean, pool: Thr
   };
 }
 
-/** Waits for worker w; a command it could not run is run here, so the call still completes. */
+/**
+ * Completes worker w's share: runs it here if the worker has not started it (it may not have been
+ * scheduled yet), else waits for it; a share the worker could not run is run here too.
+ */
 function settle(pool: ThreadPool, w: number, rawFn: Fn, isReduction = false): void {
+  if (pool.reclaim(w)) {
+    runHere(pool, w, rawFn, isReduction);
+    return;
+  }
   const status = pool.wait(w);
   if (status === NOT_RUN) {
     pool.failure ??= `worker ${w} could not run a kernel`;
@@ -122,6 +129,6 @@ function runHere(pool: ThreadPool, w: number, rawFn: Fn, isReduction: boolean): 
     for (let s = 0; s < n; s += REDUCE_BLOCK) f[slot++] = rawFn(ptr + 4 * s, Math.min(REDUCE_BLOCK, n - s)) as number;
     return;
   }
-  rawFn(f[at], f[at + 1], f[at + 2], f[at + 3], f[at + 4], f[at + 5], f[at + 6], f[at + 7],
+  invoke(rawFn, f[at], f[at + 1], f[at + 2], f[at + 3], f[at + 4], f[at + 5], f[at + 6], f[at + 7],
     f[at + 8], f[at + 9], f[at + 10], f[at + 11], f[at + 12], f[at + 13], f[at + 14], f[at + 15]);
 }

@@ -1,4 +1,4 @@
-import { ARGS_BYTE, DONE, FAILED, NOT_RUN, OK, OP, QUIT, SEQ, STATUS } from "./protocol.js";
+import { ARGS_BYTE, CLAIM, DONE, FAILED, NOT_RUN, OK, OP, QUIT, SEQ, STATUS } from "./protocol.js";
 
 /** What a worker is started with (workerData in Node, the first message in a browser). */
 export interface WorkerSetup {
@@ -23,7 +23,7 @@ export interface WorkerSetup {
  * commands until QUIT.
  */
 export const WORKER_SOURCE = `"use strict";
-let fns, reduction, i32, f64, seqAt, doneAt, opAt, statusAt, argsAt, partialsAt, blockFloats, spin;
+let fns, reduction, i32, f64, seqAt, doneAt, opAt, statusAt, claimAt, argsAt, partialsAt, blockFloats, spin;
 function start(data, post) {
   const exports = new WebAssembly.Instance(data.module, { env: { memory: data.memory } }).exports;
   fns = data.names.map((name) => exports[name]);
@@ -31,7 +31,7 @@ function start(data, post) {
   i32 = new Int32Array(data.memory.buffer);
   f64 = new Float64Array(data.memory.buffer);
   seqAt = (data.base >> 2) + ${SEQ}; doneAt = (data.base >> 2) + ${DONE};
-  opAt = (data.base >> 2) + ${OP}; statusAt = (data.base >> 2) + ${STATUS};
+  opAt = (data.base >> 2) + ${OP}; statusAt = (data.base >> 2) + ${STATUS}; claimAt = (data.base >> 2) + ${CLAIM};
   argsAt = (data.base + ${ARGS_BYTE}) >> 3; partialsAt = data.partials >> 3;
   blockFloats = data.blockFloats; spin = data.spin;
   post("ready");
@@ -46,6 +46,8 @@ function serve() {
       if (++polls > spin) { Atomics.wait(i32, seqAt, seen); polls = 0; }
     }
     seen = Atomics.load(i32, seqAt);
+    // The calling thread may have taken this command while we slept: then it is not ours.
+    if (Atomics.compareExchange(i32, claimAt, seen - 1, seen) !== seen - 1) continue;
     const op = i32[opAt];
     if (op === ${QUIT}) return;
     let status = ${OK};
@@ -65,8 +67,19 @@ function run(op) {
     for (let at = 0; at < n; at += blockFloats) f64[slot++] = fn(ptr + 4 * at, Math.min(blockFloats, n - at));
     return ${OK};
   }
-  fn(f64[a], f64[a + 1], f64[a + 2], f64[a + 3], f64[a + 4], f64[a + 5], f64[a + 6], f64[a + 7],
-    f64[a + 8], f64[a + 9], f64[a + 10], f64[a + 11], f64[a + 12], f64[a + 13], f64[a + 14], f64[a + 15]);
+  // Exactly the export's arity: V8's fast call path needs it.
+  switch (fn.length) {
+    case 3: fn(f64[a], f64[a + 1], f64[a + 2]); break;
+    case 4: fn(f64[a], f64[a + 1], f64[a + 2], f64[a + 3]); break;
+    case 6: fn(f64[a], f64[a + 1], f64[a + 2], f64[a + 3], f64[a + 4], f64[a + 5]); break;
+    case 9: fn(f64[a], f64[a + 1], f64[a + 2], f64[a + 3], f64[a + 4], f64[a + 5], f64[a + 6], f64[a + 7], f64[a + 8]); break;
+    case 10: fn(f64[a], f64[a + 1], f64[a + 2], f64[a + 3], f64[a + 4], f64[a + 5], f64[a + 6], f64[a + 7], f64[a + 8], f64[a + 9]); break;
+    case 11: fn(f64[a], f64[a + 1], f64[a + 2], f64[a + 3], f64[a + 4], f64[a + 5], f64[a + 6], f64[a + 7], f64[a + 8], f64[a + 9], f64[a + 10]); break;
+    case 12: fn(f64[a], f64[a + 1], f64[a + 2], f64[a + 3], f64[a + 4], f64[a + 5], f64[a + 6], f64[a + 7], f64[a + 8], f64[a + 9], f64[a + 10], f64[a + 11]); break;
+    case 13: fn(f64[a], f64[a + 1], f64[a + 2], f64[a + 3], f64[a + 4], f64[a + 5], f64[a + 6], f64[a + 7], f64[a + 8], f64[a + 9], f64[a + 10], f64[a + 11], f64[a + 12]); break;
+    default: fn(f64[a], f64[a + 1], f64[a + 2], f64[a + 3], f64[a + 4], f64[a + 5], f64[a + 6], f64[a + 7],
+      f64[a + 8], f64[a + 9], f64[a + 10], f64[a + 11], f64[a + 12], f64[a + 13], f64[a + 14], f64[a + 15]);
+  }
   return ${OK};
 }
 if (typeof require === "function") {
