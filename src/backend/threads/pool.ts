@@ -5,12 +5,13 @@ import { KERNEL_NAMES, REDUCTIONS } from "./signatures.js";
 import { spawnWorker, type WorkerHandle } from "./spawn.js";
 
 /**
- * Polls of the command word before a worker sleeps in Atomics.wait (about 0.1 ms): the kernel calls
- * of one step follow each other within microseconds, and waking a sleeping worker costs tens.
+ * Polls of the command word before a worker sleeps in Atomics.wait (~7 ns a poll once optimized:
+ * about 0.15 ms). The kernel calls of one step follow each other within microseconds and waking a
+ * sleeping worker costs tens of them; a longer spin only steals a loaded machine's cores.
  */
-const WORKER_SPIN = 100_000;
-/** Polls of a worker's done word before the calling thread sleeps (where it may block). */
-const CALLER_SPIN = 1_000_000;
+const WORKER_SPIN = 20_000;
+/** Polls of a worker's done word before the calling thread sleeps, where it may (browsers' main thread spins). */
+const CALLER_SPIN = 20_000;
 
 /**
  * Worker threads serving kernel calls over the engine's shared memory. Each worker has a command
