@@ -1,10 +1,9 @@
 // Threads in Chromium: a cross-origin-isolated page runs 2 threads (Web Workers on the shared heap)
 // and gives Node's bits; a page that is not isolated cannot post the memory to workers, so it runs
 // on one thread, with the same bits and one warning.
-import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as lib from "../../src/index.js";
-import { ISOLATED, launch, open, serve, type Console, type Site } from "./helpers/browser.js";
+import { ISOLATED, openSite, type OpenSite } from "./helpers/browser.js";
 import { FIXTURE_SITE } from "./helpers/paths.js";
 import { runThreadsScenario, type ThreadsResult } from "./threads-scenario.js";
 
@@ -15,24 +14,16 @@ describe.each([
   ["a cross-origin-isolated page", ISOLATED, 2],
   ["a page that is not cross-origin isolated", {}, 1],
 ] as const)("in Chromium, %s", (_, headers, expectedThreads) => {
-  let browser: Browser;
-  let site: Site;
-  let page: Page;
-  let console: Console;
+  let site: OpenSite;
 
   beforeAll(async () => {
-    browser = await launch();
-    site = await serve(FIXTURE_SITE, headers);
-    ({ page, console } = await open(browser, site.url));
-    await page.evaluate(() => (globalThis as any).wasmOptimPage.ready);
+    site = await openSite(FIXTURE_SITE, headers);
+    await site.page.evaluate(() => (globalThis as any).wasmOptimPage.ready);
   });
-  afterAll(async () => {
-    await browser?.close();
-    await site?.close();
-  });
+  afterAll(() => site?.close());
 
   it(`threads: 2 runs on ${expectedThreads} thread(s) and gives Node's one-thread bits`, async () => {
-    const inBrowser: ThreadsResult = await page.evaluate(() => (globalThis as any).wasmOptimPage.runThreads(2));
+    const inBrowser: ThreadsResult = await site.page.evaluate(() => (globalThis as any).wasmOptimPage.runThreads(2));
     expect(inBrowser.threads).toBe(expectedThreads);
     const reference = await nodeRun();
     expect(reference.threads).toBe(1);
@@ -48,6 +39,6 @@ describe.each([
   });
 
   it("logs no error", () => {
-    expect(console.errors).toEqual([]);
+    expect(site.console.errors).toEqual([]);
   });
 });
