@@ -115,8 +115,10 @@ function settle(pool: ThreadPool, w: number, rawFn: Fn, isReduction = false): vo
   }
   const status = pool.wait(w);
   if (status === NOT_RUN) {
-    pool.failure ??= `worker ${w} could not run a kernel`;
     runHere(pool, w, rawFn, isReduction);
+    // Reported after this call returns: a step that looks up the kernels again while it commits
+    // (a slot's fill) must not meet WORKER_FAILED half-way.
+    queueMicrotask(() => (pool.failure ??= `worker ${w} could not run a kernel`));
   } else if (status === FAILED) {
     pool.failure ??= `worker ${w} failed inside a kernel`;
     throw new OptimError("WORKER_FAILED", `a worker thread failed inside a kernel call: ${pool.failure}`);
