@@ -116,8 +116,46 @@ describe("a worker that dies", () => {
     feed(4);
     optimizer.step();
     snapshot(p, optimizer).forEach((buffer, i) => expectBitEqual(buffer, expected[i], `buffer ${i}`));
-    // The other workers were ended with the pool.
+    // The other workers were ended with the pool, and a backend swap does not start new ones.
     await pool.closed();
+    await engine.setBackend("wasm");
+    expect(engine.threads).toBe(1);
+    expect(poolOf(engine)).toBeNull();
+    engine.dispose();
+  });
+});
+
+describe("the pool's life", () => {
+  it("overlapping backend swaps leave one pool (no workers or command area leaked)", async () => {
+    const engine = await createEngine({ backend: WASM, threads: 2 });
+    const usedBytes = engine.heap.usedBytes;
+    await Promise.all([engine.setBackend("wasm"), engine.setBackend(WASM), engine.setBackend("wasm"), engine.setBackend(WASM)]);
+    expect(engine.backend).toBe(WASM);
+    expect(engine.threads).toBe(2);
+    expect(engine.heap.usedBytes).toBe(usedBytes);
+    engine.dispose();
+  });
+
+  it("a dispose while workers start ends them", async () => {
+    const engine = await createEngine({ backend: "wasm", threads: 2 });
+    const swapping = engine.setBackend(WASM === "wasm" ? "js" : WASM);
+    engine.dispose();
+    await swapping;
+    expect(poolOf(engine)).toBeNull();
+  });
+
+  it("2,000 threaded steps leave the wasm memory and the heap's live bytes unchanged", async () => {
+    const engine = await createEngine({ backend: WASM, threads: 2 });
+    const { p, optimizer, feed } = setup(engine);
+    feed(1);
+    optimizer.step();
+    const memoryBytes = engine.heap.byteLength;
+    const liveBytes = engine.heap.usedBytes;
+    const before = p.data.slice();
+    for (let i = 0; i < 2000; i++) optimizer.step();
+    expect(engine.heap.byteLength).toBe(memoryBytes);
+    expect(engine.heap.usedBytes).toBe(liveBytes);
+    expect(p.data).not.toEqual(before);
     engine.dispose();
   });
 });

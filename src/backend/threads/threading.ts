@@ -50,6 +50,11 @@ export class Threading {
   private readonly onWarning: (message: string) => void;
   private pool: ThreadPool | null = null;
   private warned = false;
+  /** Set when a worker died: the engine stays on one thread from then on, across backend swaps too. */
+  private lost = false;
+  private ended = false;
+  /** Backend loads, one after the other: two overlapping setBackend calls must not both start a pool. */
+  private queue: Promise<unknown> = Promise.resolve();
 
   /** `requested` comes from resolveThreads; `explicit` when the user asked for a number over 1 (only then a fallback warns). */
   constructor(heap: Heap, requested: number, explicit: boolean, onWarning: (message: string) => void) {
@@ -73,10 +78,18 @@ export class Threading {
    * The kernels the engine runs for a freshly loaded backend. A wasm backend (given its compiled
    * module) gets a pool of workers on the same module, started or restarted here.
    */
-  async wrap(backend: Backend, module?: WebAssembly.Module): Promise<Backend> {
+  wrap(backend: Backend, module?: WebAssembly.Module): Promise<Backend> {
+    const wrapped = this.queue.then(() => this.wrapNow(backend, module));
+    this.queue = wrapped.catch(() => undefined);
+    return wrapped;
+  }
+
+  private async wrapNow(backend: Backend, module?: WebAssembly.Module): Promise<Backend> {
     const blocked = this.plain(backend.kernels);
     const memory = this.heap.storage.memory;
-    if (this.requested === 1 || backend.name === "js" || module === undefined || memory === null) return { name: backend.name, kernels: blocked };
+    if (this.requested === 1 || this.lost || this.ended || backend.name === "js" || module === undefined || memory === null) {
+      return { name: backend.name, kernels: blocked };
+    }
     if (this.heap.storage.kind !== "wasm-shared" || !threadsSupported()) {
       this.warnOnce("wasm-optim: threads need a WebAssembly memory shared with workers (in browsers, a cross-origin-isolated page); running on one thread");
       return { name: backend.name, kernels: blocked };
@@ -84,12 +97,19 @@ export class Threading {
     if (this.pool?.module !== module || !this.pool.usable) {
       this.pool?.dispose();
       this.pool = null;
+      let pool: ThreadPool;
       try {
-        this.pool = await ThreadPool.start(this.heap, memory, module, this.requested - 1);
+        pool = await ThreadPool.start(this.heap, memory, module, this.requested - 1);
       } catch (error) {
         this.warnOnce(`wasm-optim: worker threads could not start (${String(error)}); running on one thread`);
         return { name: backend.name, kernels: blocked };
       }
+      // The engine was disposed while the workers started: end them at once.
+      if (this.ended) {
+        pool.dispose();
+        return { name: backend.name, kernels: blocked };
+      }
+      this.pool = pool;
     }
     return { name: backend.name, kernels: threadedKernels(backend.kernels, blocked, this.pool) };
   }
@@ -102,11 +122,13 @@ export class Threading {
     const pool = this.pool;
     if (pool === null || pool.failure === null) return;
     this.pool = null;
+    this.lost = true;
     pool.dispose();
     throw new OptimError("WORKER_FAILED", `${pool.failure}; nothing was changed, and the engine continues on one thread`);
   }
 
   dispose(): void {
+    this.ended = true;
     this.pool?.dispose();
     this.pool = null;
   }
