@@ -144,6 +144,24 @@ describe("the pool's life", () => {
     expect(poolOf(engine)).toBeNull();
   });
 
+  it("after a late worker the next 1, 2, 4, … 64 calls stay on the calling thread; an on-time one ends the back-off", async () => {
+    const engine = await createEngine({ backend: WASM, threads: 2 });
+    const pool = poolOf(engine)!;
+    const kept = () => {
+      let n = 0;
+      while (!pool.shouldSplit()) n++;
+      return n;
+    };
+    expect(kept()).toBe(0);
+    const cooldowns = Array.from({ length: 8 }, () => (pool.settled(true), kept()));
+    expect(cooldowns).toEqual([1, 2, 4, 8, 16, 32, 64, 64]);
+    pool.settled(false);
+    expect(kept()).toBe(0);
+    pool.settled(true);
+    expect(kept()).toBe(1);
+    engine.dispose();
+  });
+
   it("2,000 threaded steps leave the wasm memory and the heap's live bytes unchanged", async () => {
     const engine = await createEngine({ backend: WASM, threads: 2 });
     const { p, optimizer, feed } = setup(engine);

@@ -12,6 +12,8 @@ import { spawnWorker, type WorkerHandle } from "./spawn.js";
 const WORKER_SPIN = 20_000;
 /** Polls of a worker's done word before the calling thread sleeps, where it may (browsers' main thread spins). */
 const CALLER_SPIN = 20_000;
+/** The most kernel calls kept on the calling thread after workers were late (see backOff). */
+const MAX_COOLDOWN = 64;
 
 /**
  * Worker threads serving kernel calls over the engine's shared memory. Each worker has a command
@@ -32,6 +34,9 @@ export class ThreadPool {
   private readonly seqs: number[];
   private readonly canBlock: boolean;
   private ended = false;
+  /** Calls still to keep on the calling thread, and the length of the last such cooldown. */
+  private skip = 0;
+  private cooldown = 0;
   /**
    * Test hook: who runs the workers' shares. "race" (the real thing): whoever claims first;
    * "workers": the caller never takes one back; "caller": the caller takes every one (workers stay idle).
@@ -73,6 +78,25 @@ export class ThreadPool {
   /** Whether commands may be posted: started, not disposed, no worker lost. */
   get usable(): boolean {
     return !this.ended && this.failure === null;
+  }
+
+  /**
+   * Whether to split the next call. After a call whose worker had not started its share in time
+   * (the OS gave it no core, or it was asleep and the share was short), the next 1, 2, 4, … 64 calls
+   * stay on the calling thread: a worker that keeps polling on a saturated machine only takes CPU
+   * from the calling thread, and idle workers stop polling and sleep.
+   */
+  shouldSplit(): boolean {
+    if (this.skip === 0) return true;
+    this.skip--;
+    return false;
+  }
+
+  /** Reports how the last split call went: `late` when the caller had to take back a share. */
+  settled(late: boolean): void {
+    if (this.sharesForTest !== "race") return;
+    this.cooldown = late ? Math.min(MAX_COOLDOWN, this.cooldown * 2 || 1) : 0;
+    this.skip = this.cooldown;
   }
 
   /** float64 index of worker w's arguments. */

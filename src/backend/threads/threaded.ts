@@ -36,10 +36,15 @@ export function threadedKernels(raw: Kernels, blocked: Kernels, pool: ThreadPool
   return kernels as unknown as Kernels;
 }
 
-/** How many threads (calling thread included) share a run of n floats. */
-function partsFor(pool: ThreadPool, n: number): number {
-  if (!pool.usable) return 1;
+/** How many threads (calling thread included) n floats are worth, at most the pool's. */
+function worth(pool: ThreadPool, n: number): number {
   return Math.max(1, Math.min(pool.workers + 1, Math.floor(n / MIN_FLOATS_PER_THREAD)));
+}
+
+/** How many threads share this call: 1 when the pool is unusable or backing off (pool.shouldSplit). */
+function partsFor(pool: ThreadPool, n: number): number {
+  const parts = pool.usable ? worth(pool, n) : 1;
+  return parts > 1 && pool.shouldSplit() ? parts : 1;
 }
 
 /** Argument i of a chunk: offsets move by `shift` bytes, n becomes `count`, scalars stay. */
@@ -70,20 +75,23 @@ function elementwise(id: number, offsets: number, rawFn: Fn, pool: ThreadPool): 
     invoke(rawFn, arg(0, a0, offsets, s, c), arg(1, a1, offsets, s, c), arg(2, a2, offsets, s, c),
       arg(3, a3, offsets, s, c), arg(4, a4, offsets, s, c), arg(5, a5, offsets, s, c),
       a6, a7, a8, a9, a10, a11, a12, a13, a14, a15);
-    for (let w = 0; w < workers; w++) settle(pool, w, rawFn);
+    let late = false;
+    for (let w = 0; w < workers; w++) late = settle(pool, w, rawFn) || late;
+    pool.settled(late);
   };
 }
 
 function reduction(id: number, rawFn: Fn, blockedFn: Fn, sum: boolean, pool: ThreadPool): Fn {
   return function (ptr: N, n: N) {
     const blocks = Math.ceil(n / REDUCE_BLOCK);
-    if (partsFor(pool, n) === 1 || blocks <= 1) return blockedFn(ptr, n);
-    let acc = 0;
+    const parts = blocks <= 1 ? 1 : partsFor(pool, n);
+    if (parts === 1) return blockedFn(ptr, n);
+    let acc = 0, late = false;
     for (let first = 0; first < blocks; first += ROUND_BLOCKS) {
       const count = Math.min(ROUND_BLOCKS, blocks - first);
       const roundPtr = ptr + 4 * REDUCE_BLOCK * first;
       const roundN = Math.min(n - REDUCE_BLOCK * first, REDUCE_BLOCK * count);
-      const per = Math.ceil(count / Math.min(partsFor(pool, roundN), count));
+      const per = Math.ceil(count / Math.min(parts, worth(pool, roundN), count));
       const workers = Math.ceil(count / per) - 1;
       for (let w = 0; w < workers; w++) {
         const f = pool.f64, at = pool.argsAt(w);
@@ -96,22 +104,24 @@ function reduction(id: number, rawFn: Fn, blockedFn: Fn, sum: boolean, pool: Thr
       for (let b = workers * per; b < count; b++) {
         f[pool.partialsAt + b] = rawFn(roundPtr + 4 * REDUCE_BLOCK * b, Math.min(REDUCE_BLOCK, roundN - REDUCE_BLOCK * b)) as number;
       }
-      for (let w = 0; w < workers; w++) settle(pool, w, rawFn, true);
+      for (let w = 0; w < workers; w++) late = settle(pool, w, rawFn, true) || late;
       // Block order, whatever thread computed each partial: the result does not depend on the thread count.
       for (let b = 0; b < count; b++) acc = sum ? acc + f[pool.partialsAt + b] : Math.max(acc, f[pool.partialsAt + b]);
     }
+    pool.settled(late);
     return acc;
   };
 }
 
 /**
  * Completes worker w's share: runs it here if the worker has not started it (it may not have been
- * scheduled yet), else waits for it; a share the worker could not run is run here too.
+ * scheduled yet; returns true: the worker was late), else waits for it; a share the worker could
+ * not run is run here too.
  */
-function settle(pool: ThreadPool, w: number, rawFn: Fn, isReduction = false): void {
+function settle(pool: ThreadPool, w: number, rawFn: Fn, isReduction = false): boolean {
   if (pool.reclaim(w)) {
     runHere(pool, w, rawFn, isReduction);
-    return;
+    return true;
   }
   const status = pool.wait(w);
   if (status === NOT_RUN) {
@@ -123,6 +133,7 @@ function settle(pool: ThreadPool, w: number, rawFn: Fn, isReduction = false): vo
     pool.failure ??= `worker ${w} failed inside a kernel`;
     throw new OptimError("WORKER_FAILED", `a worker thread failed inside a kernel call: ${pool.failure}`);
   }
+  return false;
 }
 
 function runHere(pool: ThreadPool, w: number, rawFn: Fn, isReduction: boolean): void {
