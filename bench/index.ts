@@ -87,11 +87,14 @@ function parseThreads(list: string | undefined): number[] {
 
 async function main(): Promise<void> {
   const plan = makePlan(options.quick === true, options.sizes ? parseSizes(options.sizes) : undefined);
-  const threadCounts = parseThreads(options.threads);
   const allImpls: Impl[] = [
-    ...threadCounts.flatMap((t) => [...(hasWasmSimd() ? [ours("wasm-simd", t)] : []), ours("wasm", t)]), ours("js"),
+    ...(hasWasmSimd() ? [ours("wasm-simd")] : []), ours("wasm"), ours("js"),
     plainJs, tfjs("wasm"), tfjs("cpu"), jaxJs, ...(hasWasmSimd() ? [bareSimd] : []),
   ];
+  // --threads: our wasm backends again on each thread count over 1 (ids wasm-simd-t2, …).
+  for (const t of parseThreads(options.threads).filter((t) => t > 1)) {
+    allImpls.push(...(hasWasmSimd() ? [ours("wasm-simd", t)] : []), ours("wasm", t));
+  }
   const impls = pick(allImpls, options.impls, "implementation");
   const optimizers = pick(OPTIMIZERS, options.optimizers, "optimizer");
   const missing = uncoveredOptimizers(await sharedEngine());
