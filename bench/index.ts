@@ -1,6 +1,7 @@
 // `npm run bench`: every optimizer on every backend against TF.js, jax-js and plain JS.
 // Prints a markdown table and writes out/bench/{results.json,results.md,chart.html}.
-// Options: --quick (smoke run), --optimizers adam,sgd  --impls wasm-simd,tfjs-wasm  --sizes 1K,1M.
+// Options: --quick (smoke run), --optimizers adam,sgd  --impls wasm-simd,tfjs-wasm  --sizes 1K,1M
+// --threads 1,2 (our wasm backends on each thread count, side by side).
 import { Command } from "commander";
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -30,9 +31,10 @@ const program = new Command()
   .option("--optimizers <ids>", `comma-separated, from ${OPTIMIZERS.map((o) => o.id).join(",")}`)
   .option("--impls <ids>", "comma-separated implementation ids (default: all)")
   .option("--sizes <sizes>", "comma-separated N, e.g. 1K,16K,1M (default: 1K..16M, quick: 1K,16K)")
+  .option("--threads <counts>", "comma-separated thread counts for our wasm backends, e.g. 1,2 (default: 1)")
   .option("--out <dir>", "where results go", "out/bench")
   .parse();
-const options = program.opts<{ quick?: boolean; optimizers?: string; impls?: string; sizes?: string; out: string }>();
+const options = program.opts<{ quick?: boolean; optimizers?: string; impls?: string; sizes?: string; threads?: string; out: string }>();
 
 const collect = (globalThis as { gc?: () => void }).gc;
 
@@ -78,12 +80,23 @@ async function measureAll(plan: Plan, impls: Impl[], optimizers: typeof OPTIMIZE
   return measurements;
 }
 
+function parseThreads(list: string | undefined): number[] {
+  if (!list) return [1];
+  const counts = list.split(",").map((s) => Number(s.trim()));
+  if (counts.some((t) => !Number.isInteger(t) || t < 1)) throw new Error(`--threads takes positive integers, got ${list}`);
+  return counts;
+}
+
 async function main(): Promise<void> {
   const plan = makePlan(options.quick === true, options.sizes ? parseSizes(options.sizes) : undefined);
   const allImpls: Impl[] = [
     ...(hasWasmSimd() ? [ours("wasm-simd")] : []), ours("wasm"), ours("js"),
     plainJs, tfjs("wasm"), tfjs("cpu"), tfjsAdapter("wasm"), tfjsAdapter("cpu"), jaxJs, ...(hasWasmSimd() ? [bareSimd] : []),
   ];
+  // --threads: our wasm backends again on each thread count over 1 (ids wasm-simd-t2, …).
+  for (const t of parseThreads(options.threads).filter((t) => t > 1)) {
+    allImpls.push(...(hasWasmSimd() ? [ours("wasm-simd", t)] : []), ours("wasm", t));
+  }
   const impls = pick(allImpls, options.impls, "implementation");
   const optimizers = pick(OPTIMIZERS, options.optimizers, "optimizer");
   const missing = uncoveredOptimizers(await sharedEngine());

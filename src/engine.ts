@@ -1,6 +1,7 @@
 import { createJsKernels } from "./backend/js/index.js";
 import { hasWasmSimd, wasmApi } from "./backend/detect.js";
 import { BACKEND_NAMES, type Backend, type BackendName, type Kernels } from "./backend/types.js";
+import { checkThreads, resolveThreads, Threading } from "./backend/threads/threading.js";
 import { createWasmBackend } from "./backend/wasm.js";
 import { describe, OptimError } from "./errors.js";
 import { createStorage, Heap, MAX_PAGES } from "./memory/heap.js";
@@ -22,6 +23,12 @@ export interface EngineOptions {
   sharedMemory?: boolean;
   /** Receives the one warning given when WebAssembly fails and a slower backend is used. */
   onWarning?: (message: string) => void;
+  /**
+   * Threads that share each step on the wasm backends (default 1): a number, or "auto" for the
+   * core count up to 8. Needs a shared memory (Node, or a cross-origin-isolated page); elsewhere
+   * the engine runs on one thread. See README, Threads.
+   */
+  threads?: number | "auto";
 }
 
 const MAX_BYTES = MAX_PAGES * 65536;
@@ -35,12 +42,14 @@ export class Engine {
   readonly heap: Heap;
   private backendImpl: Backend;
   private readonly onWarning: (message: string) => void;
+  private readonly threading: Threading;
   private swapToken = 0;
   private isDisposed = false;
 
-  private constructor(heap: Heap, backend: Backend, onWarning: (message: string) => void) {
+  private constructor(heap: Heap, threading: Threading, onWarning: (message: string) => void) {
     this.heap = heap;
-    this.backendImpl = backend;
+    this.threading = threading;
+    this.backendImpl = { name: "js", kernels: threading.plain(createJsKernels(heap)) };
     this.onWarning = onWarning;
   }
 
@@ -60,9 +69,12 @@ export class Engine {
     if (options.sharedMemory !== undefined && typeof options.sharedMemory !== "boolean") {
       throw new OptimError("INVALID_ARGUMENT", `sharedMemory must be true or false, got ${String(options.sharedMemory)}`);
     }
+    checkThreads(options.threads);
+    const threads = await resolveThreads(options.threads);
     const heap = new Heap(createStorage({ initialBytes, maxBytes, shared: options.sharedMemory ?? true }), maxBytes);
     const onWarning = options.onWarning ?? ((message: string) => console.warn(message));
-    const engine = new Engine(heap, { name: "js", kernels: createJsKernels(heap) }, onWarning);
+    const threading = new Threading(heap, threads, typeof options.threads === "number" && options.threads > 1, onWarning);
+    const engine = new Engine(heap, threading, onWarning);
     await engine.setBackend(choice);
     return engine;
   }
@@ -72,8 +84,20 @@ export class Engine {
     return this.backendImpl.name;
   }
 
-  /** @internal the current backend's kernels, looked up on every step */
+  /**
+   * The threads the kernels run on now: 1 on the js backend, and 1 where threads cannot run
+   * (see EngineOptions.threads) or after a worker died.
+   */
+  get threads(): number {
+    return this.threading.threadsFor(this.backendImpl.name);
+  }
+
+  /**
+   * @internal the current backend's kernels, looked up on every step. Throws WORKER_FAILED once
+   * after a worker thread died (before the caller has changed anything); the engine then runs on one thread.
+   */
   get kernels(): Kernels {
+    this.threading.assertHealthy();
     return this.backendImpl.kernels;
   }
 
@@ -139,6 +163,7 @@ export class Engine {
   /** Marks the engine disposed: its parameters and optimizers refuse every call after (DISPOSED). */
   dispose(): void {
     this.isDisposed = true;
+    this.threading.dispose();
   }
 
   /** @internal */
@@ -162,11 +187,12 @@ export class Engine {
   }
 
   private async loadBackend(name: BackendName): Promise<Backend> {
-    if (name === "js") return { name, kernels: createJsKernels(this.heap) };
+    if (name === "js") return this.threading.wrap({ name, kernels: createJsKernels(this.heap) });
     const memory = this.heap.storage.memory;
     if (!memory) throw new OptimError("BACKEND_UNAVAILABLE", `${name} needs WebAssembly, which is not available here`);
     try {
-      return await createWasmBackend(name === "wasm-simd", memory, this.heap.storage.kind === "wasm-shared");
+      const backend = await createWasmBackend(name === "wasm-simd", memory, this.heap.storage.kind === "wasm-shared");
+      return await this.threading.wrap(backend, backend.module);
     } catch (error) {
       if (error instanceof OptimError) throw error;
       throw new OptimError("BACKEND_UNAVAILABLE", `${name} could not start: ${String(error)}`);
@@ -185,7 +211,7 @@ function checkBackendChoice(choice: unknown): asserts choice is BackendChoice {
   }
 }
 
-const ENGINE_OPTION_KEYS = ["backend", "initialBytes", "maxBytes", "sharedMemory", "onWarning"];
+const ENGINE_OPTION_KEYS = ["backend", "initialBytes", "maxBytes", "sharedMemory", "onWarning", "threads"];
 const PARAM_OPTION_KEYS = ["name", "shape"];
 /** The most floats one parameter can have: a 4 GiB heap. */
 const MAX_PARAM_LENGTH = 2 ** 30;

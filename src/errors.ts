@@ -9,7 +9,8 @@ export type ErrorCode =
   | "OUT_OF_MEMORY" // the heap cannot grow (wasm32 limit or the engine's maximum)
   | "BACKEND_UNAVAILABLE" // an explicitly requested backend cannot run here
   | "STATE_INCOMPATIBLE" // saved state that does not fit this optimizer
-  | "NON_FINITE"; // a NaN or infinite gradient where the user asked to throw
+  | "NON_FINITE" // a NaN or infinite gradient where the user asked to throw
+  | "WORKER_FAILED"; // a worker thread died; the engine continues on one thread
 
 /** The one error class of wasm-optim. A call that throws it has changed nothing. */
 export class OptimError extends Error {

@@ -3,23 +3,26 @@
 import { createEngine, type BackendName, type Engine } from "../../src/index.js";
 import { fillValues, type Impl, type Running, type Workload } from "./types.js";
 
-let shared: Promise<Engine> | undefined;
+const shared = new Map<number, Promise<Engine>>();
 
-/** The engine every "ours" column runs on; exposed for the allocation report. */
-export function sharedEngine(): Promise<Engine> {
-  shared ??= createEngine({ backend: "js" });
-  return shared;
+/** The engine every "ours" column with this thread count runs on; exposed for the allocation report. */
+export function sharedEngine(threads = 1): Promise<Engine> {
+  let engine = shared.get(threads);
+  if (!engine) shared.set(threads, (engine = createEngine({ backend: "js", threads })));
+  return engine;
 }
 
-export function ours(backend: BackendName): Impl {
+/** Our backend on `threads` threads (`npm run bench -- --threads 1,2`): ids wasm-simd, wasm-simd-t2, … */
+export function ours(backend: BackendName, threads = 1): Impl {
   return {
-    id: backend,
-    label: `wasm-optim ${backend}`,
+    id: threads === 1 ? backend : `${backend}-t${threads}`,
+    label: threads === 1 ? `wasm-optim ${backend}` : `wasm-optim ${backend} ×${threads} threads`,
     supports: () => true,
     async start({ optimizer, lengths }: Workload): Promise<Running> {
-      const engine = await sharedEngine();
+      const engine = await sharedEngine(threads);
       const name = await engine.setBackend(backend);
       if (name !== backend) throw new Error(`backend ${backend} unavailable (got ${name})`);
+      if (backend !== "js" && engine.threads !== threads) throw new Error(`${threads} threads unavailable (got ${engine.threads})`);
       const params = lengths.map((length, k) => {
         const param = engine.param(length);
         fillValues(param.data, 2 * k + 1);

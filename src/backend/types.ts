@@ -29,4 +29,6 @@ export type Kernels = OpsKernels & ClipKernels & SgdKernels & AdamKernels
 export interface Backend {
   readonly name: BackendName;
   readonly kernels: Kernels;
+  /** @internal the compiled kernels (wasm backends), which worker threads instantiate too; internal: declarations name no WebAssembly type */
+  readonly module?: WebAssembly.Module;
 }

@@ -35,5 +35,5 @@ export async function createWasmBackend(simd: boolean, memory: WebAssembly.Memor
   const variant: Variant = simd ? (shared ? "simdShared" : "simd") : shared ? "scalarShared" : "scalar";
   const module = await compile(api, variant);
   const instance = await api.instantiate(module, { env: { memory } });
-  return { name: simd ? "wasm-simd" : "wasm", kernels: instance.exports as unknown as Kernels };
+  return { name: simd ? "wasm-simd" : "wasm", kernels: instance.exports as unknown as Kernels, module };
 }

@@ -50,3 +50,17 @@ export async function open(browser: Browser, url: string, init?: string): Promis
   await page.goto(url);
   return { page, console };
 }
+
+export interface OpenSite {
+  page: Page;
+  console: Console;
+  close(): Promise<void>;
+}
+
+/** Launches Chromium, serves `dir` with `headers` and opens it: one call for a spec's beforeAll. */
+export async function openSite(dir: string, headers: Record<string, string> = {}): Promise<OpenSite> {
+  const browser = await launch();
+  const site = await serve(dir, headers);
+  const { page, console } = await open(browser, site.url);
+  return { page, console, close: async () => (await browser.close(), await site.close()) };
+}
