@@ -21,7 +21,7 @@ function setup(engine: Engine): { p: Param; optimizer: Adam; feed: (t: number) =
 
 function snapshot(p: Param, optimizer: Adam): Float32Array[] {
   const state = optimizer.getState(p);
-  return [p.data.slice(), ...["expAvg", "expAvgSq", "maxExpAvgSq"].map((k) => (state[k] as Float32Array).slice())];
+  return [p.data.slice(), ...(["expAvg", "expAvgSq", "maxExpAvgSq"] as const).map((k) => state[k]!.slice())];
 }
 
 /** `steps` steps on one thread, the reference for the runs below. */

@@ -4,7 +4,7 @@ import { REDUCE_BLOCK } from "./blocks.js";
 import { invoke, type Fn } from "./invoke.js";
 import type { ThreadPool } from "./pool.js";
 import { FAILED, NOT_RUN, ROUND_BLOCKS } from "./protocol.js";
-import { KERNEL_NAMES, KERNEL_OFFSETS, REDUCTIONS, type KernelName } from "./signatures.js";
+import { CALLER_KERNELS, KERNEL_NAMES, KERNEL_OFFSETS, REDUCTIONS, type KernelName } from "./signatures.js";
 
 /**
  * Below this many floats per thread a kernel call stays on the calling thread. Measured here: a
@@ -24,7 +24,8 @@ type N = number;
  * combined in block order on the calling thread. `blocked` must be blockedReductions of `raw`.
  */
 export function threadedKernels(raw: Kernels, blocked: Kernels, pool: ThreadPool): Kernels {
-  const kernels = {} as Record<KernelName, Fn>;
+  const kernels = {} as Record<KernelName | (typeof CALLER_KERNELS)[number], Fn>;
+  for (const name of CALLER_KERNELS) kernels[name] = raw[name] as unknown as Fn;
   KERNEL_NAMES.forEach((name, id) => {
     const rawFn = raw[name] as Fn;
     if ((REDUCTIONS as readonly string[]).includes(name)) {
