@@ -105,6 +105,11 @@ describe("the MNIST comparison, tiny configuration", () => {
     expect(numbers(js)).toEqual(numbers(simdSmall));
   });
 
+  it("gives the same numbers on 2 threads as on 1 (the optimizer's 100K-float calls are split)", async () => {
+    const threaded = await compareOptimizers(tiny({ threads: 2 }));
+    expect(numbers(threaded)).toEqual(numbers(simd));
+  });
+
   it("is deterministic: the same seed repeats every number, another seed does not", async () => {
     const again = await compareOptimizers(tiny());
     expect(numbers(again)).toEqual(numbers(simd));

@@ -70,6 +70,7 @@ export function parseCli(argv: readonly string[], exitOnError = true): CliOption
     .option("--lr <id=value>", "override a learning rate, e.g. --lr adam=3e-3 (repeatable)", learningRates)
     .option("-s, --seed <n>", "seeds the initial weights and batch order", seedValue, DEFAULTS.seed)
     .addOption(new Option("--backend <name>", "where the kernels run: the optimizers' and the model's matrix products").choices(["auto", "wasm-simd", "wasm", "js"]).default(DEFAULTS.backend))
+    .option("--threads <n>", "threads the kernels run on (same numbers for any count)", positiveInt("--threads"), 1)
     .option("--max-grad-norm <x>", "clip each step's gradients to this total L2 norm (clipGradNorm); off by default", positiveNumber("--max-grad-norm"))
     .option("--train-samples <n>", "train on only the first n of the 55,000 training digits", positiveInt("--train-samples"))
     .option("--out <dir>", "folder for report.html and results.json", DEFAULTS.out)
@@ -84,6 +85,7 @@ export function parseCli(argv: readonly string[], exitOnError = true): CliOption
     lr?: Record<string, number>;
     seed: number;
     backend: BackendChoice;
+    threads: number;
     trainSamples?: number;
     maxGradNorm?: number;
     out: string;
@@ -96,6 +98,7 @@ export function parseCli(argv: readonly string[], exitOnError = true): CliOption
     batchSize: options.batchSize,
     seed: options.seed,
     backend: options.backend,
+    threads: options.threads,
     trainSamples: options.trainSamples,
     maxGradNorm: options.maxGradNorm,
     out: options.out,

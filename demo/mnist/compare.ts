@@ -15,6 +15,8 @@ export interface CompareConfig {
   /** Seeds the initial weights and the batch order (the train/validation/test split is fixed). */
   seed: number;
   backend: BackendChoice;
+  /** Threads the kernels run on (createEngine's option); 1 when absent. Results are the same bits for any count. */
+  threads?: number;
   /** Train on only the first n of the 55,000 training digits (for quick checks); all when absent. */
   trainSamples?: number;
   /** Score on only the first n validation and test digits (fast tests); all when absent. */
@@ -56,7 +58,7 @@ export async function compareOptimizers(config: CompareConfig, hooks: CompareHoo
   // A separate stream for the batch order, so it does not depend on how many weights were drawn.
   const nextOrder = seededRandom(config.seed ^ 0x5bd1e995);
   const orders = Array.from({ length: config.epochs }, () => permutation(train.count, nextOrder));
-  const engine = await createEngine({ backend: config.backend });
+  const engine = await createEngine({ backend: config.backend, threads: config.threads ?? 1 });
   try {
     const context = { engine, train, validation, test, init, orders, batchSize: config.batchSize, maxGradNorm: config.maxGradNorm };
     const runs: RunResult[] = [];
