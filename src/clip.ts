@@ -1,6 +1,7 @@
 import type { Kernels } from "./backend/types.js";
 import type { Engine } from "./engine.js";
 import { describe, OptimError } from "./errors.js";
+import { copyList } from "./util/list.js";
 import { Param } from "./param.js";
 
 /** The norms clipping supports: the Euclidean norm and the largest absolute value. */
@@ -119,8 +120,9 @@ interface GradRuns {
  * The gradients of `params` as maximal contiguous runs of the heap: the params an optimizer packed
  * together (in order) form one run, so the kernels make one pass per group instead of one per tensor.
  */
-function gradRuns(owner: string, params: readonly Param[]): GradRuns {
-  if (!Array.isArray(params)) throw new OptimError("INVALID_ARGUMENT", `${owner}: expected an array of parameters`);
+function gradRuns(owner: string, list: readonly Param[]): GradRuns {
+  if (!Array.isArray(list)) throw new OptimError("INVALID_ARGUMENT", `${owner}: expected an array of parameters`);
+  const params = copyList(list);
   let engine: Engine | null = null;
   const seen = new Set<Param>();
   for (const param of params) {

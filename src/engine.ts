@@ -155,8 +155,10 @@ export class Engine {
     if (options.name !== undefined && typeof options.name !== "string") {
       throw new OptimError("INVALID_ARGUMENT", `a parameter name must be a string, got ${typeof options.name}`);
     }
+    // Values that are a view of this heap would be detached by the allocation's growth (unshared memory): copy them first.
+    const source = values !== undefined && values.buffer === this.heap.f32.buffer ? values.slice() : values;
     const param = new Param(this, shape, options.name);
-    if (values) param.data.set(values);
+    if (source) param.data.set(source);
     return param;
   }
 

@@ -239,8 +239,14 @@ export class LBFGS extends Optimizer<LBFGSOptions, LBFGSState> {
 
   private restoreEntry(): void {
     const entry = this.entry!;
-    // A closure that disposed a parameter (or the engine) gave its storage away: nothing to restore there.
-    if (this.storageLive) this.engine.heap.f32.set(entry.x, this.layouts[0].data >>> 2);
+    // Each parameter gets its entry values back wherever it lives now: a closure may have disposed
+    // this optimizer and packed the parameter elsewhere, or disposed it (then there is nothing to restore).
+    if (!this.engine.disposed) {
+      const { starts } = this.layouts[0];
+      this.paramGroups[0].params.forEach((param, j) => {
+        if (!param.disposed) param.data.set(entry.x.subarray(starts[j], starts[j] + param.length));
+      });
+    }
     this.d!.set(entry.d);
     this.g!.set(entry.g);
     this.gPrev!.set(entry.gPrev);

@@ -5,6 +5,7 @@ import { describe, OptimError } from "../errors.js";
 import { allocating } from "../memory/allocation.js";
 import type { Block } from "../memory/block.js";
 import { Param } from "../param.js";
+import { copyList } from "../util/list.js";
 import { decodeState, encodeState, type HyperValue, type SavedGroup, type SavedSettings, type StateHeader } from "../state/format.js";
 import { matchState, type LoadPlan } from "../state/match.js";
 import { checkAll, invalid, type Hyperparameters, type Rules } from "./hyper.js";
@@ -251,8 +252,9 @@ export abstract class Optimizer<H extends Hyperparameters, S extends OptimizerSt
     // The norm pass comes before anything is written (slots included), so a skipped or refused
     // step leaves no trace: a slot created here would make a later step miss its "first step".
     let coef = 1;
+    let norm: number | undefined;
     if (this.maxNorm !== Infinity || this.nonFiniteMode !== "proceed") {
-      const norm = totalNorm(kernels, this.layouts, this.layouts.length, this.normType);
+      norm = totalNorm(kernels, this.layouts, this.layouts.length, this.normType);
       if (!Number.isFinite(norm) && this.nonFiniteMode !== "proceed") {
         if (this.nonFiniteMode === "throw") {
           throw new OptimError("NON_FINITE", `${this.spec.kind}: the gradient norm is ${norm}: ${describeNonFinite(this.groups.flatMap((g) => g.params))}; nothing was updated`);
@@ -261,11 +263,11 @@ export abstract class Optimizer<H extends Hyperparameters, S extends OptimizerSt
         this.skipped++;
         return loss;
       }
-      this.lastNorm = norm;
       coef = this.maxNorm === Infinity ? 1 : clipCoefficient(this.maxNorm, norm);
     }
     // The last thing that can fail (out of memory), all or nothing; then the step is committed.
     this.createSlots();
+    if (norm !== undefined) this.lastNorm = norm;
     this.clipCoef = coef;
     for (let i = 0; i < this.layouts.length; i++) {
       const layout = this.layouts[i];
@@ -418,10 +420,6 @@ export abstract class Optimizer<H extends Hyperparameters, S extends OptimizerSt
     return result;
   }
 
-  /** Whether the parameters' storage is still this optimizer's to write (engine live, no owned param disposed). */
-  protected get storageLive(): boolean {
-    return !this.engine.disposed && this.deadParam === null;
-  }
 
   /** @internal checks every group's options, as the next step would. */
   protected checkGroups(): void {
@@ -508,9 +506,10 @@ export abstract class Optimizer<H extends Hyperparameters, S extends OptimizerSt
     if (input === null || typeof input !== "object" || !Array.isArray(input.params)) {
       throw new OptimError("INVALID_ARGUMENT", `${kind}: a param group must be an object with a params array`);
     }
-    if (input.params.length === 0) throw new OptimError("INVALID_ARGUMENT", `${kind}: a param group needs at least one parameter`);
+    const params = copyList(input.params);
+    if (params.length === 0) throw new OptimError("INVALID_ARGUMENT", `${kind}: a param group needs at least one parameter`);
     this.checkOptionKeys(input);
-    for (const param of input.params) {
+    for (const param of params) {
       if (!(param instanceof Param)) throw new OptimError("INVALID_ARGUMENT", `${kind}: ${describe(param)} is not a Param`);
       param.assertLive();
       if (param.engine !== this.engine) throw new OptimError("INVALID_ARGUMENT", `${kind}: parameter ${param.label} belongs to another engine`);
@@ -520,7 +519,7 @@ export abstract class Optimizer<H extends Hyperparameters, S extends OptimizerSt
       }
       seen.add(param);
     }
-    const group = { ...this.defaults, ...input, params: Object.freeze(input.params.slice()) } as ParamGroup<H>;
+    const group = { ...this.defaults, ...input, params: Object.freeze(params) } as ParamGroup<H>;
     this.checkGroup(group);
     // Option values stay writable; the group's keys and its params are fixed.
     Object.defineProperty(group, "params", { writable: false, configurable: false });

@@ -1,7 +1,7 @@
 // Items 11 and 12 of the hardening issue: every malformed argument gets a coded OptimError (never a
 // bare TypeError), allocates nothing and changes nothing.
 import { describe, expect, it } from "vitest";
-import { clipGradNorm, createEngine, findLearningRate, OptimError, Scheduler, SGD, type Engine } from "../../src/index.js";
+import { clipGradNorm, clipGradValue, createEngine, findLearningRate, OptimError, Scheduler, SGD, type Engine } from "../../src/index.js";
 import { expectOptimError } from "../helpers/errors.js";
 import { expectUnchanged, FAMILIES_ALL_SLOTS, fill, observe } from "./world.js";
 
@@ -120,4 +120,40 @@ describe("other entry points", () => {
     expectUnchanged(() => observe(engine, [p]), () => clipGradNorm([p], 1, 2, null as never), "INVALID_ARGUMENT");
     expectUnchanged(() => observe(engine, [p]), () => clipGradNorm([p, 5] as never, 1), "INVALID_ARGUMENT");
   });
+});
+
+describe("lists are read once, by index", () => {
+  /** An array whose iterator hides its last element. */
+  function hiding<T>(items: T[]): T[] {
+    const list = items.slice();
+    Object.defineProperty(list, Symbol.iterator, { value: () => items.slice(0, -1)[Symbol.iterator]() });
+    return list;
+  }
+
+  it.each(FAMILIES_ALL_SLOTS)("%s: a hidden owned param is still refused (PARAM_IN_USE), the owner keeps working", async (_, Family, options) => {
+    const engine = await createEngine();
+    const [owned, free] = [fill(engine.param(3), 1), fill(engine.param(4), 2)];
+    const owner = new Family([owned], options);
+    expectUnchanged(() => observe(engine, [owned, free], [owner]), () => new Family(hiding([free, owned]), options), "PARAM_IN_USE");
+    expectUnchanged(() => observe(engine, [owned, free], [owner]), () => new Family([{ params: hiding([free, 5 as never]) }] as never, options), "INVALID_ARGUMENT");
+    owner.step();
+  });
+
+  it("clipGradValue and clipGradNorm check the element an iterator hides", async () => {
+    const engine = await createEngine();
+    const [p, d] = [fill(engine.param(3), 1), fill(engine.param(3), 2)];
+    d.dispose();
+    const q = fill(engine.param(3), 3); // reuses d's storage
+    expectUnchanged(() => observe(engine, [p, q]), () => clipGradValue(hiding([p, d]), 0.01), "DISPOSED");
+    expectUnchanged(() => observe(engine, [p, q]), () => clipGradNorm(hiding([p, d]), 0.01), "DISPOSED");
+  });
+});
+
+it("engine.param(values) copies values that are a view of its own heap before it grows (unshared memory)", async () => {
+  const engine = await createEngine({ sharedMemory: false, initialBytes: 65536 });
+  const big = engine.param(12_000);
+  big.data.fill(2.5);
+  const copy = engine.param(big.data); // this allocation grows (and detaches) the heap's buffer
+  expect(copy.data.every((v) => v === 2.5)).toBe(true);
+  expect(engine.heap.usedBytes).toBe(4 * 48_000);
 });

@@ -2,7 +2,7 @@
 // non-number or NaN on a later evaluation, or disposed something) restores the parameters, the
 // curvature history and the counters it found: continuing gives the bits of a run where it never happened.
 import { describe, expect, it } from "vitest";
-import { createEngine, LBFGS, type LBFGSOptions, type Param } from "../../src/index.js";
+import { createEngine, LBFGS, SGD, type LBFGSOptions, type Param } from "../../src/index.js";
 import { bits } from "./world.js";
 
 const rosenbrock = (x: Float32Array, g: Float32Array): number => {
@@ -71,5 +71,33 @@ describe("L-BFGS undoes a step that throws", () => {
   it("a step from inside its closure is refused", async () => {
     const { opt, closure } = await setup({});
     expect(() => opt.step(() => (opt.step(closure), 0))).toThrow(expect.objectContaining({ code: "INVALID_ARGUMENT" }));
+  });
+});
+
+describe("L-BFGS rollback never writes memory that is no longer its parameters'", () => {
+  it.each([
+    ["disposes x", (x: Param) => x.dispose()],
+    ["packs x into another optimizer", (x: Param) => new SGD([x])],
+  ])("a closure that disposes the optimizer and %s, then allocates over the freed storage", async (_, release) => {
+    const { x, opt, closure } = await setup({});
+    opt.step(closure);
+    const entry = Array.from(x.data);
+    let q: Param | undefined;
+    let calls = 0;
+    expect(() =>
+      opt.step(() => {
+        if (++calls === 2) {
+          opt.dispose();
+          release(x);
+          q = x.engine.param(2);
+          q.data.fill(7);
+          q.grad.fill(7);
+        }
+        return closure();
+      }),
+    ).toThrow(expect.objectContaining({ code: "DISPOSED" }));
+    expect(Array.from(q!.data)).toEqual([7, 7]);
+    expect(Array.from(q!.grad)).toEqual([7, 7]);
+    if (!x.disposed) expect(Array.from(x.data)).toEqual(entry); // put back where x lives now
   });
 });
