@@ -319,14 +319,16 @@ export abstract class Optimizer<H extends Hyperparameters, S extends OptimizerSt
       const hyper: Record<string, HyperValue> = {};
       for (const key of this.keys) hyper[key] = group[key];
       const slots: string[] = [];
+      const fresh: string[] = [];
       this.spec.slots.forEach((name, k) => {
-        // A fresh slot is saved as absent: loading it back gives a fresh slot again.
-        if (layout.slots[k] === 0 || (layout.fresh & (1 << k)) !== 0) return;
+        if (layout.slots[k] === 0) return;
         slots.push(name);
+        if ((layout.fresh & (1 << k)) !== 0) fresh.push(name);
         buffers.push(heapBytes.subarray(layout.slots[k], layout.slots[k] + 4 * layout.n));
       });
       const params = group.params.map((p) => ({ name: p.name ?? null, shape: p.shape.slice() }));
       const saved: SavedGroup = { hyper, step: layout.step, params, slots };
+      if (fresh.length > 0) saved.fresh = fresh;
       if (this.spec.scalars) saved.scalars = Object.fromEntries(this.spec.scalars.map((name, k) => [name, layout.scalars[k]]));
       return saved;
     });
@@ -451,7 +453,8 @@ export abstract class Optimizer<H extends Hyperparameters, S extends OptimizerSt
   /**
    * Writes a checked state. Only the slot allocations can fail, and they come first, all or nothing.
    * A slot the state lacks is freed, or, when the loaded options use it and it is one created with
-   * the optimizer, kept as a fresh buffer (the state was saved before its first use).
+   * the optimizer, kept as a fresh buffer (a version-1 state saved before its first use). Slots saved
+   * as fresh get their values and stay fresh.
    */
   private applyState(plan: LoadPlan, payload: Uint8Array): void {
     const heap = this.engine.heap;
@@ -485,6 +488,7 @@ export abstract class Optimizer<H extends Hyperparameters, S extends OptimizerSt
             const from = offset + 4 * copy.from;
             heapBytes.set(payload.subarray(from, from + 4 * copy.length), layout.slots[k] + 4 * copy.to);
           }
+          layout.fresh |= saved.fresh & (1 << k);
         }
       });
     });

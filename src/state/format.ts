@@ -35,6 +35,8 @@ export interface SavedGroup {
   slots: string[];
   /** The family's named per-group numbers (NAdam's μ product); absent in version 1. */
   scalars?: Record<string, number>;
+  /** Present slots no step has used yet (the next step treats them as new, e.g. SGD's first momentum step); version 2. */
+  fresh?: string[];
 }
 
 /** Settings of the whole optimizer. Infinity is written as null (JSON has no Infinity). */
@@ -194,6 +196,10 @@ function checkGroup(value: unknown, path: string, allSlots: readonly string[]): 
     last = k;
   }
   const group: SavedGroup = { hyper, step, params, slots };
+  if (g.fresh !== undefined) {
+    group.fresh = stringList(g.fresh, `${path}.fresh`);
+    for (const slot of group.fresh) if (!slots.includes(slot)) fail(`header: ${path}.fresh lists "${slot}", which is not one of the group's slots`);
+  }
   if (g.scalars !== undefined) {
     group.scalars = Object.create(null) as Record<string, number>;
     for (const [key, v] of Object.entries(record(g.scalars, `${path}.scalars`))) {

@@ -34,6 +34,8 @@ export interface GroupPlan {
   slotOffsets: number[];
   /** The family's per-group numbers, in the order of LoadTarget.scalars. */
   scalars: number[];
+  /** Bit k set: slot k is saved as fresh (no step has used it). */
+  fresh: number;
   copies: Copy[];
 }
 
@@ -76,7 +78,9 @@ export function matchState({ header, payload }: DecodedState, target: LoadTarget
       offset += bytes;
     }
     const scalars = matchScalars(saved, target, where);
-    groups.push({ hyper: saved.hyper, step: saved.step, slotOffsets, scalars, copies: mergeCopies(copies) });
+    let fresh = 0;
+    for (const slot of saved.fresh ?? []) fresh |= 1 << target.slots.indexOf(slot);
+    groups.push({ hyper: saved.hyper, step: saved.step, slotOffsets, scalars, fresh, copies: mergeCopies(copies) });
   });
   // decodeState has checked this already; a second look costs nothing and guards the copies.
   if (offset !== payload.length) throw stateError(`${target.kind}: the payload has ${payload.length} bytes, the groups need ${offset}`);
