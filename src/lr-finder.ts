@@ -70,6 +70,7 @@ export function findLearningRate(optimizer: Optimizer<any>, closure: (iteration:
   const groups = optimizer.paramGroups as Hyperparameters[];
   if (!groups.every((g) => typeof g.lr === "number")) throw new OptimError("INVALID_ARGUMENT", `${owner}: every param group needs a numeric lr`);
 
+  optimizer.assertGroupsWritable(["lr"]);
   // Taken before anything changes; saveState also checks the optimizer is live and valid.
   const state = restore ? optimizer.saveState() : null;
   const params = optimizer.paramGroups.flatMap((g) => g.params);
@@ -83,7 +84,7 @@ export function findLearningRate(optimizer: Optimizer<any>, closure: (iteration:
   try {
     let average = 0;
     let best = Infinity;
-    const growth = Math.log(endLr / startLr) / (steps - 1);
+    const growth = (Math.log(endLr) - Math.log(startLr)) / (steps - 1); // not log(endLr / startLr), which overflows for 1e-300 … 1e300
     for (let i = 0; i < steps; i++) {
       const lr = i === steps - 1 ? endLr : startLr * Math.exp(growth * i);
       for (const group of groups) group.lr = lr;

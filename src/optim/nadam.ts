@@ -39,10 +39,12 @@ const SPEC: OptimizerSpec<NAdamOptions> = {
   // Π_t = μ_1·…·μ_t, the running product of one param group, in float64 (1 before any step).
   scalars: ["muProduct"],
   rebuildScalars: (group, step) => [muProductAfter(group, step)],
+  // A product of momentum coefficients in [0, 1).
+  checkScalar: (_, value) => (value >= 0 && value <= 1 ? undefined : "in [0, 1]"),
 };
 
 /** Steps a version-1 state's Π is rebuilt one by one; past them μ_t is within float64 rounding of β1 for the default ψ. */
-const REBUILD_STEPS = 1_000_000;
+const REBUILD_STEPS = 100_000;
 
 /** What `getState` returns for NAdam. */
 export type NAdamState = { step: number; expAvg: Float32Array; expAvgSq: Float32Array; muProduct: number };

@@ -80,6 +80,8 @@ export interface OptimizerSpec<H extends Hyperparameters> {
    * scalars were saved (format version 1). Throws STATE_INCOMPATIBLE when that is not possible.
    */
   rebuildScalars?(group: H, step: number): number[];
+  /** The range of scalar k, e.g. "in [0, 1]", or undefined when `value` is in it (a saved state is checked). */
+  checkScalar?(k: number, value: number): string | undefined;
 }
 
 /**
@@ -352,6 +354,7 @@ export abstract class Optimizer<H extends Hyperparameters, S extends OptimizerSt
    */
   loadState(bytes: Uint8Array): void {
     this.assertLive();
+    this.assertGroupsWritable();
     const decoded = decodeState(bytes);
     const plan = matchState(decoded, {
       kind: this.spec.kind,
@@ -363,6 +366,7 @@ export abstract class Optimizer<H extends Hyperparameters, S extends OptimizerSt
       checkHyper: (hyper) => this.checkGroup(hyper as H),
       checkSettings: (settings) => this.checkSettings(settings),
       rebuildScalars: (hyper, step) => this.spec.rebuildScalars?.(hyper as H, step) ?? [],
+      checkScalar: (k, value) => this.spec.checkScalar?.(k, value),
     });
     this.applyState(plan, decoded.payload);
   }
@@ -422,6 +426,20 @@ export abstract class Optimizer<H extends Hyperparameters, S extends OptimizerSt
     return result;
   }
 
+
+  /**
+   * @internal throws INVALID_ARGUMENT unless every group's option `keys` (default all) can be written:
+   * checked before a load or a schedule writes any, since a user may have frozen a group.
+   */
+  assertGroupsWritable(keys: readonly string[] = this.keys): void {
+    this.groups.forEach((group, i) => {
+      for (const key of keys) {
+        if (Object.getOwnPropertyDescriptor(group, key)?.writable !== true) {
+          throw new OptimError("INVALID_ARGUMENT", `${this.spec.kind}: option ${key} of param group ${i} has been made read-only; option values must stay writable`);
+        }
+      }
+    });
+  }
 
   /** @internal checks every group's options, as the next step would. */
   protected checkGroups(): void {

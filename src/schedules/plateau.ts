@@ -1,6 +1,6 @@
 import { OptimError } from "../errors.js";
 import { invalid, type Hyperparameters } from "../optim/hyper.js";
-import type { Optimizer } from "../optim/optimizer.js";
+import { Optimizer } from "../optim/optimizer.js";
 import { nonNegative, oneOfChoices } from "./check.js";
 
 export interface ReduceLROnPlateauOptions {
@@ -52,7 +52,7 @@ export class ReduceLROnPlateau {
     const owner = "ReduceLROnPlateau";
     if (config === null || typeof config !== "object") throw new OptimError("INVALID_ARGUMENT", `${owner}: options must be an object`);
     const { mode = "min", factor = 0.1, patience = 10, threshold = 1e-4, thresholdMode = "rel", cooldown = 0, minLr = 0, eps = 1e-8, key = "lr" } = config;
-    if (optimizer?.disposed !== false || !Array.isArray(optimizer.paramGroups)) {
+    if (!(optimizer instanceof Optimizer) || optimizer.disposed) {
       throw new OptimError(optimizer?.disposed ? "DISPOSED" : "INVALID_ARGUMENT", `${owner}: expected a live optimizer`);
     }
     const groups = optimizer.paramGroups as readonly Record<string, unknown>[];
@@ -112,6 +112,7 @@ export class ReduceLROnPlateau {
   step(metric: number): boolean {
     if (typeof metric !== "number") throw new OptimError("INVALID_ARGUMENT", `ReduceLROnPlateau: the metric must be a number, got ${typeof metric}`);
     if (this.optimizer.disposed) throw new OptimError("DISPOSED", "ReduceLROnPlateau: the optimizer has been disposed");
+    this.optimizer.assertGroupsWritable([this.key]);
     this.steps++;
     if (this.isBetter(metric)) {
       this.bestValue = metric;

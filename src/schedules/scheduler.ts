@@ -1,6 +1,6 @@
 import { OptimError } from "../errors.js";
 import { invalid, type Hyperparameters } from "../optim/hyper.js";
-import type { Optimizer } from "../optim/optimizer.js";
+import { Optimizer } from "../optim/optimizer.js";
 import type { Schedule } from "./check.js";
 
 export interface SchedulerOptions {
@@ -41,7 +41,7 @@ export class Scheduler {
     const owner = "Scheduler";
     if (config === null || typeof config !== "object") throw new OptimError("INVALID_ARGUMENT", `${owner}: options must be an object`);
     const { key = "lr", relative = false, base, startStep = 0 } = config;
-    if (optimizer?.disposed !== false || !Array.isArray(optimizer.paramGroups)) {
+    if (!(optimizer instanceof Optimizer) || optimizer.disposed) {
       throw new OptimError(optimizer?.disposed ? "DISPOSED" : "INVALID_ARGUMENT", `${owner}: expected a live optimizer`);
     }
     const groups = optimizer.paramGroups as readonly Record<string, unknown>[];
@@ -92,6 +92,7 @@ export class Scheduler {
   /** Computes and checks every group's value before writing any. */
   private apply(): void {
     if (this.optimizer.disposed) throw new OptimError("DISPOSED", "Scheduler: the optimizer has been disposed");
+    this.optimizer.assertGroupsWritable([this.key]);
     const groups = this.optimizer.paramGroups as readonly Record<string, unknown>[];
     const count = this.next.length;
     for (let i = 0; i < count; i++) {

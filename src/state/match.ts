@@ -18,6 +18,8 @@ export interface LoadTarget {
   checkSettings(settings: SavedSettings): void;
   /** The scalars of a group saved without them (version 1), from its options and step count. */
   rebuildScalars(hyper: Record<string, HyperValue>, step: number): number[];
+  /** The expected range of scalar k when `value` is outside it, else undefined. */
+  checkScalar(k: number, value: number): string | undefined;
 }
 
 /** A run of elements to copy from a saved group buffer into the optimizer's (element indices). */
@@ -94,7 +96,12 @@ function matchScalars(saved: SavedGroup, target: LoadTarget, where: string): num
   if (!sameList(names.slice().sort(), target.scalars.slice().sort())) {
     throw stateError(`${where}: the state has the per-group numbers [${names.join(", ")}], this optimizer keeps [${target.scalars.join(", ")}]`);
   }
-  return target.scalars.map((name) => saved.scalars![name]);
+  return target.scalars.map((name, k) => {
+    const value = saved.scalars![name];
+    const expected = target.checkScalar(k, value);
+    if (expected !== undefined) throw stateError(`${where}: ${name} is ${value}, expected a number ${expected}`);
+    return value;
+  });
 }
 
 /**

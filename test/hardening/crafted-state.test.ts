@@ -35,6 +35,16 @@ describe("NAdam's μ product is state", () => {
     expect(other.getState(p).muProduct).toBe(0.123456789 * mu);
   });
 
+  it("a μ product outside [0, 1] is refused", async () => {
+    const engine = await createEngine();
+    const p = fill(engine.param(3, { name: "p" }), 1);
+    const opt = new NAdam([p]);
+    opt.step();
+    for (const value of [2, -1, 1e300, 1.0000001]) {
+      expectRejected(opt, rewriteHeader(opt.saveState(), (h) => (h.groups[0].scalars = { muProduct: value })), /muProduct is .*expected a number in \[0, 1\]/);
+    }
+  });
+
   it("round-trips: a loaded optimizer steps to the same bits as one that never stopped", async () => {
     const engine = await createEngine();
     const [p, q] = [fill(engine.param(7, { name: "w" }), 2), fill(engine.param(7, { name: "w" }), 2)];
