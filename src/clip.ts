@@ -1,3 +1,4 @@
+import { checkKnownKeys } from "./optim/hyper.js";
 import type { Kernels } from "./backend/types.js";
 import type { Engine } from "./engine.js";
 import { describe, OptimError } from "./errors.js";
@@ -35,6 +36,7 @@ export function clipGradNorm(params: readonly Param[], maxNorm: number, normType
   checkNonNegative("clipGradNorm", "maxNorm", maxNorm);
   checkNormType("clipGradNorm", normType);
   if (options === null || typeof options !== "object") throw new OptimError("INVALID_ARGUMENT", `clipGradNorm: options must be an object, got ${describe(options)}`);
+  checkKnownKeys("clipGradNorm", options, ["errorIfNonfinite"]);
   const runs = gradRuns("clipGradNorm", params);
   if (runs.engine === null) return 0;
   const kernels = runs.engine.kernels;

@@ -1,5 +1,5 @@
 import { describe, OptimError } from "./errors.js";
-import { invalid, type Hyperparameters } from "./optim/hyper.js";
+import { checkKnownKeys, invalid, type Hyperparameters } from "./optim/hyper.js";
 import { Optimizer } from "./optim/optimizer.js";
 
 export interface LrFinderOptions {
@@ -57,6 +57,7 @@ export function findLearningRate(optimizer: Optimizer<any>, closure: (iteration:
   const owner = "findLearningRate";
   if (!(optimizer instanceof Optimizer)) throw new OptimError("INVALID_ARGUMENT", `${owner}: expected an optimizer, got ${describe(optimizer)}`);
   if (config === null || typeof config !== "object") throw new OptimError("INVALID_ARGUMENT", `${owner}: options must be an object`);
+  checkKnownKeys(owner, config, ["startLr", "endLr", "steps", "smoothing", "divergeFactor", "skipStart", "skipEnd", "restore"]);
   const { startLr = 1e-7, endLr = 10, steps = 100, smoothing = 0.98, divergeFactor = 4, skipStart = 10, skipEnd = 5, restore = true } = config;
   if (typeof startLr !== "number" || !(startLr > 0) || !Number.isFinite(startLr)) invalid(owner, "startLr", startLr, "a finite number > 0");
   if (typeof endLr !== "number" || !(endLr > startLr) || !Number.isFinite(endLr)) invalid(owner, "endLr", endLr, `a finite number > startLr (${startLr})`);

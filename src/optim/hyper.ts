@@ -51,6 +51,13 @@ function formatValue(value: unknown): string {
   return typeof value === "string" ? JSON.stringify(value) : String(value);
 }
 
+/** Throws INVALID_HYPERPARAMETER naming the first own key of `value` that is not in `known`. */
+export function checkKnownKeys(owner: string, value: object, known: readonly string[]): void {
+  for (const key of Object.keys(value)) {
+    if (!known.includes(key)) invalid(owner, "option", key, `one of ${known.join(", ")}`);
+  }
+}
+
 /** Checks every rule against `values`; used in constructors and before every step. */
 export function checkAll<H extends Hyperparameters>(owner: string, rules: Rules<H>, keys: readonly (keyof H & string)[], values: H): void {
   for (let i = 0; i < keys.length; i++) {

@@ -1,5 +1,5 @@
 import { OptimError } from "../errors.js";
-import { invalid } from "../optim/hyper.js";
+import { checkKnownKeys, invalid } from "../optim/hyper.js";
 
 /**
  * Argument checks for the schedule factories: each throws INVALID_HYPERPARAMETER naming the
@@ -40,11 +40,14 @@ export function oneOfChoices<T extends string>(owner: string, key: string, value
   return value as T;
 }
 
-export function options<T extends object>(owner: string, value: T | undefined): Partial<T> {
+/** A schedule's options: an object whose own keys are all `known` (a misspelt option is an error, not ignored). */
+export function options<T extends object>(owner: string, value: T | undefined, known: readonly (keyof T & string)[]): Partial<T> {
   if (value === undefined) return {};
   if (value === null || typeof value !== "object") throw new OptimError("INVALID_ARGUMENT", `${owner}: options must be an object`);
+  checkKnownKeys(owner, value, known);
   return value;
 }
+
 
 /**
  * The step a schedule is evaluated at: a finite number >= 0. Steps are normally integers; a

@@ -21,7 +21,7 @@ export interface CosineAnnealingScheduleOptions {
  */
 export function cosineAnnealingSchedule(config: CosineAnnealingScheduleOptions): Schedule {
   const owner = "cosineAnnealingSchedule";
-  const { init, steps, min = 0 } = options(owner, config);
+  const { init, steps, min = 0 } = options(owner, config, ["init", "steps", "min"]);
   finite(owner, "init", init);
   positiveInteger(owner, "steps", steps);
   finite(owner, "min", min);
@@ -49,7 +49,7 @@ export interface CosineWarmRestartsScheduleOptions {
  */
 export function cosineWarmRestartsSchedule(config: CosineWarmRestartsScheduleOptions): Schedule {
   const owner = "cosineWarmRestartsSchedule";
-  const { init, t0, tMult = 1, min = 0 } = options(owner, config);
+  const { init, t0, tMult = 1, min = 0 } = options(owner, config, ["init", "t0", "tMult", "min"]);
   finite(owner, "init", init);
   positiveInteger(owner, "t0", t0);
   positiveInteger(owner, "tMult", tMult);

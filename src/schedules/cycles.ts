@@ -27,7 +27,7 @@ export interface OneCycleScheduleOptions {
  */
 export function oneCycleSchedule(config: OneCycleScheduleOptions): Schedule {
   const owner = "oneCycleSchedule";
-  const { max, totalSteps, pctStart = 0.3, divFactor = 25, finalDivFactor = 1e4, anneal = "cos", threePhase = false } = options(owner, config);
+  const { max, totalSteps, pctStart = 0.3, divFactor = 25, finalDivFactor = 1e4, anneal = "cos", threePhase = false } = options(owner, config, ["max", "totalSteps", "pctStart", "divFactor", "finalDivFactor", "anneal", "threePhase"]);
   finite(owner, "max", max);
   positiveInteger(owner, "totalSteps", totalSteps);
   fraction(owner, "pctStart", pctStart);
@@ -85,7 +85,7 @@ export interface CyclicScheduleOptions {
  */
 export function cyclicSchedule(config: CyclicScheduleOptions): Schedule {
   const owner = "cyclicSchedule";
-  const { base, max, stepSizeUp = 2000, stepSizeDown, mode = "triangular", gamma = 1 } = options(owner, config);
+  const { base, max, stepSizeUp = 2000, stepSizeDown, mode = "triangular", gamma = 1 } = options(owner, config, ["base", "max", "stepSizeUp", "stepSizeDown", "mode", "gamma"]);
   finite(owner, "base", base);
   finite(owner, "max", max);
   positiveInteger(owner, "stepSizeUp", stepSizeUp);

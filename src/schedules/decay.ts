@@ -1,5 +1,6 @@
 import { invalid } from "../optim/hyper.js";
 import { checkStep, finite, options, positive, positiveInteger, type Schedule } from "./check.js";
+import { copyList } from "../util/list.js";
 
 // Monotone schedules with a closed form, after torch.optim.lr_scheduler (StepLR, MultiStepLR,
 // ExponentialLR, PolynomialLR, LinearLR) and Optax (constant_schedule, polynomial_schedule,
@@ -27,7 +28,7 @@ export interface StepScheduleOptions {
 /** init·gamma^⌊t / stepSize⌋ (torch StepLR). */
 export function stepSchedule(config: StepScheduleOptions): Schedule {
   const owner = "stepSchedule";
-  const { init, stepSize, gamma = 0.1 } = options(owner, config);
+  const { init, stepSize, gamma = 0.1 } = options(owner, config, ["init", "stepSize", "gamma"]);
   finite(owner, "init", init);
   positiveInteger(owner, "stepSize", stepSize);
   positive(owner, "gamma", gamma);
@@ -48,11 +49,11 @@ export interface MultiStepScheduleOptions {
 /** init·gamma^(number of milestones <= t) (torch MultiStepLR). */
 export function multiStepSchedule(config: MultiStepScheduleOptions): Schedule {
   const owner = "multiStepSchedule";
-  const { init, milestones, gamma = 0.1 } = options(owner, config);
+  const { init, milestones, gamma = 0.1 } = options(owner, config, ["init", "milestones", "gamma"]);
   finite(owner, "init", init);
   positive(owner, "gamma", gamma);
   if (!Array.isArray(milestones)) invalid(owner, "milestones", milestones, "an array of non-decreasing integers >= 0");
-  const sorted = milestones.slice();
+  const sorted = copyList(milestones); // by index: a hole is undefined, and refused below
   sorted.forEach((m, i) => {
     if (!Number.isSafeInteger(m) || m < 0 || (i > 0 && m < sorted[i - 1])) {
       invalid(owner, `milestones[${i}]`, m, `an integer >= ${i > 0 ? sorted[i - 1] : 0} (milestones must be non-decreasing)`);
@@ -75,7 +76,7 @@ export interface ExponentialScheduleOptions {
 /** init·gamma^t (torch ExponentialLR). */
 export function exponentialSchedule(config: ExponentialScheduleOptions): Schedule {
   const owner = "exponentialSchedule";
-  const { init, gamma } = options(owner, config);
+  const { init, gamma } = options(owner, config, ["init", "gamma"]);
   finite(owner, "init", init);
   positive(owner, "gamma", gamma);
   return (step) => {
@@ -97,7 +98,7 @@ export interface PolynomialScheduleOptions {
 /** (init − end)·(1 − min(t, steps)/steps)^power + end (Optax polynomial_schedule; torch PolynomialLR is end = 0). */
 export function polynomialSchedule(config: PolynomialScheduleOptions): Schedule {
   const owner = "polynomialSchedule";
-  const { init, end = 0, power = 1, steps } = options(owner, config);
+  const { init, end = 0, power = 1, steps } = options(owner, config, ["init", "end", "power", "steps"]);
   finite(owner, "init", init);
   finite(owner, "end", end);
   positive(owner, "power", power);
@@ -118,7 +119,7 @@ export interface LinearScheduleOptions {
 /** init + (end − init)·min(t, steps)/steps (Optax linear_schedule; torch LinearLR in relative form). */
 export function linearSchedule(config: LinearScheduleOptions): Schedule {
   const owner = "linearSchedule";
-  const { init, end, steps } = options(owner, config);
+  const { init, end, steps } = options(owner, config, ["init", "end", "steps"]);
   finite(owner, "init", init);
   finite(owner, "end", end);
   positiveInteger(owner, "steps", steps);
@@ -143,7 +144,7 @@ export interface LinearWarmupScheduleOptions {
  */
 export function linearWarmupSchedule(config: LinearWarmupScheduleOptions): Schedule {
   const owner = "linearWarmupSchedule";
-  const { peak, steps, init = 0 } = options(owner, config);
+  const { peak, steps, init = 0 } = options(owner, config, ["peak", "steps", "init"]);
   finite(owner, "peak", peak);
   finite(owner, "init", init);
   positiveInteger(owner, "steps", steps);

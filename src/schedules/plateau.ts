@@ -1,5 +1,5 @@
 import { OptimError } from "../errors.js";
-import { invalid, type Hyperparameters } from "../optim/hyper.js";
+import { checkKnownKeys, invalid, type Hyperparameters } from "../optim/hyper.js";
 import { Optimizer } from "../optim/optimizer.js";
 import { nonNegative, oneOfChoices } from "./check.js";
 
@@ -51,6 +51,7 @@ export class ReduceLROnPlateau {
   constructor(optimizer: Optimizer<any>, config: ReduceLROnPlateauOptions = {}) {
     const owner = "ReduceLROnPlateau";
     if (config === null || typeof config !== "object") throw new OptimError("INVALID_ARGUMENT", `${owner}: options must be an object`);
+    checkKnownKeys(owner, config, ["mode", "factor", "patience", "threshold", "thresholdMode", "cooldown", "minLr", "eps", "key"]);
     const { mode = "min", factor = 0.1, patience = 10, threshold = 1e-4, thresholdMode = "rel", cooldown = 0, minLr = 0, eps = 1e-8, key = "lr" } = config;
     if (!(optimizer instanceof Optimizer) || optimizer.disposed) {
       throw new OptimError(optimizer?.disposed ? "DISPOSED" : "INVALID_ARGUMENT", `${owner}: expected a live optimizer`);

@@ -1,5 +1,5 @@
 import { OptimError } from "../errors.js";
-import { invalid, type Hyperparameters } from "../optim/hyper.js";
+import { checkKnownKeys, invalid, type Hyperparameters } from "../optim/hyper.js";
 import { Optimizer } from "../optim/optimizer.js";
 import type { Schedule } from "./check.js";
 
@@ -40,6 +40,7 @@ export class Scheduler {
   constructor(optimizer: Optimizer<any>, schedule: Schedule | readonly Schedule[], config: SchedulerOptions = {}) {
     const owner = "Scheduler";
     if (config === null || typeof config !== "object") throw new OptimError("INVALID_ARGUMENT", `${owner}: options must be an object`);
+    checkKnownKeys(owner, config, ["key", "relative", "base", "startStep"]);
     const { key = "lr", relative = false, base, startStep = 0 } = config;
     if (!(optimizer instanceof Optimizer) || optimizer.disposed) {
       throw new OptimError(optimizer?.disposed ? "DISPOSED" : "INVALID_ARGUMENT", `${owner}: expected a live optimizer`);

@@ -1,7 +1,7 @@
 // Items 9 and 10 of the hardening issue: option names are the family's own keys (nothing inherited
 // from Object.prototype), and an empty param group is refused; each refusal changes nothing.
 import { describe, expect, it } from "vitest";
-import { createEngine } from "../../src/index.js";
+import { clipGradNorm, cosineAnnealingSchedule, createEngine, findLearningRate, multiStepSchedule, ReduceLROnPlateau, Scheduler, SGD, stepSchedule } from "../../src/index.js";
 import { expectOptimError } from "../helpers/errors.js";
 import { expectUnchanged, FAMILIES_ALL_SLOTS, fill, observe } from "./world.js";
 
@@ -49,5 +49,21 @@ describe("empty param groups are refused", () => {
     const opt = new Family([p], options);
     const error = expectUnchanged(() => observe(engine, [p], [opt]), () => opt.addParamGroup({ params: [] } as never), "INVALID_ARGUMENT");
     expect(error.message).toMatch(/at least one parameter/);
+  });
+});
+
+describe("unknown options of the helpers around the step", () => {
+  it("schedules, Scheduler, ReduceLROnPlateau, findLearningRate and clipGradNorm refuse a misspelt option", async () => {
+    const engine = await createEngine();
+    const p = fill(engine.param(4), 1);
+    const opt = new SGD([p], { lr: 0.1 });
+    const world = () => observe(engine, [p], [opt]);
+    expectUnchanged(world, () => clipGradNorm([p], 1, 2, { errorIfNonFinite: true } as never), "INVALID_HYPERPARAMETER");
+    expectUnchanged(world, () => findLearningRate(opt, () => 1, { startlr: 1e-5 } as never), "INVALID_HYPERPARAMETER");
+    expectUnchanged(world, () => new Scheduler(opt, () => 1, { startstep: 3 } as never), "INVALID_HYPERPARAMETER");
+    expectUnchanged(world, () => new ReduceLROnPlateau(opt, { patiense: 3 } as never), "INVALID_HYPERPARAMETER");
+    expectOptimError(() => stepSchedule({ init: 1, stepSize: 2, gama: 0.5 } as never), "INVALID_HYPERPARAMETER");
+    expectOptimError(() => cosineAnnealingSchedule({ init: 1, steps: 10, minimum: 0 } as never), "INVALID_HYPERPARAMETER");
+    expectOptimError(() => multiStepSchedule({ init: 1, milestones: [, 3] as never }), "INVALID_HYPERPARAMETER");
   });
 });
