@@ -128,7 +128,7 @@ function gradRuns(owner: string, list: readonly Param[]): GradRuns {
   let engine: Engine | null = null;
   const seen = new Set<Param>();
   for (const param of params) {
-    if (!(param instanceof Param)) throw new OptimError("INVALID_ARGUMENT", `${owner}: ${describe(param)} is not a Param`);
+    if (!Param.is(param)) throw new OptimError("INVALID_ARGUMENT", `${owner}: ${describe(param)} is not a Param`);
     param.assertLive();
     engine ??= param.engine;
     if (param.engine !== engine) throw new OptimError("INVALID_ARGUMENT", `${owner}: parameter ${param.label} belongs to another engine`);

@@ -43,6 +43,13 @@ export class Param {
   private gradView: Float32Array | null = null;
 
   private readonly heap: Heap;
+  /** Only the constructor sets it: `Param.is` tells a real parameter from an object made with its prototype. */
+  readonly #real = true;
+
+  /** Whether `value` is a parameter made by `Engine.param` (not merely an object with Param's prototype). */
+  static is(value: unknown): value is Param {
+    return typeof value === "object" && value !== null && #real in value;
+  }
 
   /** @internal use Engine.param */
   constructor(

@@ -136,7 +136,7 @@ describe("LBFGS errors change nothing", () => {
     const b = engine.param(2);
     expect(() => new LBFGS([{ params: [a] }, { params: [b] }])).toThrow(/INVALID_ARGUMENT.*single param group/);
     expect(() => new LBFGS([a], { maxGradNorm: 1 } as never)).toThrow(/INVALID_ARGUMENT.*maxGradNorm/);
-    expect(() => new LBFGS([a], { historySize: 0 })).toThrow(/INVALID_HYPERPARAMETER.*historySize 0, expected an integer >= 1/);
+    expect(() => new LBFGS([a], { historySize: 0 })).toThrow(/INVALID_HYPERPARAMETER.*historySize 0, expected an integer in \[1, 1000000\]/);
     expect(() => new LBFGS([a], { lineSearch: "wolfe" as never })).toThrow(/INVALID_HYPERPARAMETER.*lineSearch "wolfe"/);
     const opt = new LBFGS([a]);
     expect(() => opt.addParamGroup({ params: [b] })).toThrow(/INVALID_ARGUMENT/);

@@ -28,8 +28,9 @@ export type LBFGSOptions = {
   lineSearch: "none" | "strongWolfe" | "backtracking";
 };
 
-function integer(defaultValue: number, min: number): Rule<number> {
-  return { default: defaultValue, check: (value) => (Number.isSafeInteger(value) && (value as number) >= min ? undefined : `an integer >= ${min}`) };
+function integer(defaultValue: number, min: number, max = Number.MAX_SAFE_INTEGER): Rule<number> {
+  const expected = max === Number.MAX_SAFE_INTEGER ? `an integer >= ${min}` : `an integer in [${min}, ${max}]`;
+  return { default: defaultValue, check: (value) => (Number.isSafeInteger(value) && (value as number) >= min && (value as number) <= max ? undefined : expected) };
 }
 
 const RULES = {
@@ -38,7 +39,8 @@ const RULES = {
   maxEval: integer(25, 1),
   toleranceGrad: num(1e-7, { min: 0 }),
   toleranceChange: num(1e-9, { min: 0 }),
-  historySize: integer(100, 1),
+  // Its per-pair scalars are allocated up front: a million pairs is already 16 MB.
+  historySize: integer(100, 1, 1_000_000),
   lineSearch: oneOf("none", ["none", "strongWolfe", "backtracking"] as const),
 };
 const KEYS = Object.keys(RULES) as (keyof LBFGSOptions)[];

@@ -154,9 +154,9 @@ export abstract class Optimizer<H extends Hyperparameters, S extends OptimizerSt
     if (!Array.isArray(params) || params.length === 0) {
       throw new OptimError("INVALID_ARGUMENT", `${spec.kind}: expected a non-empty list of parameters or param groups`);
     }
-    const groups: readonly GroupInput<H>[] = params[0] instanceof Param ? [{ params: params as readonly Param[] } as GroupInput<H>] : (params as readonly GroupInput<H>[]);
+    const groups: readonly GroupInput<H>[] = Param.is(params[0]) ? [{ params: params as readonly Param[] } as GroupInput<H>] : (params as readonly GroupInput<H>[]);
     const first = groups[0]?.params?.[0];
-    if (!(first instanceof Param)) throw new OptimError("INVALID_ARGUMENT", `${spec.kind}: a param group needs a non-empty params list`);
+    if (!Param.is(first)) throw new OptimError("INVALID_ARGUMENT", `${spec.kind}: a param group needs a non-empty params list`);
     this.engine = first.engine;
     const seen = new Set<Param>();
     this.pack(groups.map((group) => this.prepareGroup(group, seen)));
@@ -291,8 +291,8 @@ export abstract class Optimizer<H extends Hyperparameters, S extends OptimizerSt
   /** A parameter's state: the step count, a zero-copy view of each state buffer in use, and the family's per-group numbers. */
   getState(param: Param): S {
     this.assertLive();
-    if (!(param instanceof Param) || param.owner !== this) {
-      throw new OptimError("INVALID_ARGUMENT", `${this.spec.kind}: ${param instanceof Param ? `parameter ${param.label}` : describe(param)} is not a parameter of this optimizer`);
+    if (!Param.is(param) || param.owner !== this) {
+      throw new OptimError("INVALID_ARGUMENT", `${this.spec.kind}: ${Param.is(param) ? `parameter ${param.label}` : describe(param)} is not a parameter of this optimizer`);
     }
     const layout = this.layouts[param.ownerGroup];
     const state: OptimizerState = { step: layout.step };
@@ -532,7 +532,7 @@ export abstract class Optimizer<H extends Hyperparameters, S extends OptimizerSt
     if (params.length === 0) throw new OptimError("INVALID_ARGUMENT", `${kind}: a param group needs at least one parameter`);
     this.checkOptionKeys(input);
     for (const param of params) {
-      if (!(param instanceof Param)) throw new OptimError("INVALID_ARGUMENT", `${kind}: ${describe(param)} is not a Param`);
+      if (!Param.is(param)) throw new OptimError("INVALID_ARGUMENT", `${kind}: ${describe(param)} is not a Param`);
       param.assertLive();
       if (param.engine !== this.engine) throw new OptimError("INVALID_ARGUMENT", `${kind}: parameter ${param.label} belongs to another engine`);
       if (seen.has(param) || param.owner === this) throw new OptimError("DUPLICATE_PARAM", `${kind}: parameter ${param.label} appears more than once`);

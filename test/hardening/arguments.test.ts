@@ -1,7 +1,7 @@
 // Items 11 and 12 of the hardening issue: every malformed argument gets a coded OptimError (never a
 // bare TypeError), allocates nothing and changes nothing.
 import { describe, expect, it } from "vitest";
-import { clipGradNorm, clipGradValue, createEngine, findLearningRate, OptimError, Scheduler, SGD, type Engine } from "../../src/index.js";
+import { clipGradNorm, clipGradValue, createEngine, findLearningRate, LBFGS, OptimError, Scheduler, SGD, type Engine } from "../../src/index.js";
 import { expectOptimError } from "../helpers/errors.js";
 import { expectUnchanged, FAMILIES_ALL_SLOTS, fill, observe } from "./world.js";
 
@@ -156,4 +156,22 @@ it("engine.param(values) copies values that are a view of its own heap before it
   const copy = engine.param(big.data); // this allocation grows (and detaches) the heap's buffer
   expect(copy.data.every((v) => v === 2.5)).toBe(true);
   expect(engine.heap.usedBytes).toBe(4 * 48_000);
+});
+
+it("an object made with Param's prototype is no Param: coded errors everywhere", async () => {
+  const engine = await createEngine();
+  const p = fill(engine.param(3), 1);
+  const forged = Object.create(Object.getPrototypeOf(p));
+  const opt = new SGD([p], { lr: 0.1 });
+  const world = () => observe(engine, [p], [opt]);
+  expectUnchanged(world, () => new SGD([forged]), "INVALID_ARGUMENT");
+  expectUnchanged(world, () => opt.getState(forged), "INVALID_ARGUMENT");
+  expectUnchanged(world, () => clipGradNorm([forged], 1), "INVALID_ARGUMENT");
+  expectUnchanged(world, () => opt.addParamGroup({ params: [forged] }), "INVALID_ARGUMENT");
+});
+
+it("LBFGS refuses a history too large to allocate", async () => {
+  const engine = await createEngine();
+  const x = engine.param(2);
+  expectOptimError(() => new LBFGS([x], { historySize: 2 ** 40 }), "INVALID_HYPERPARAMETER");
 });
