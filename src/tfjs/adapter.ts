@@ -2,7 +2,7 @@
 // copies them into the heap (one bulk copy per variable), runs one fused kernel call per param
 // group, and assigns each variable a tensor made from a copy of its new values.
 import * as tf from "@tensorflow/tfjs-core";
-import { OptimError, type Engine, type Optimizer, type Param, type Schedule } from "../index.js";
+import { Engine, OptimError, type Optimizer, type Param, type Schedule } from "../index.js";
 import { copyTensorInto, tensorFromCopy } from "./copy.js";
 import { familyMaker, type FamilyName, type FamilyOptions } from "./families.js";
 import { readGradients, type GradientEntry, type NamedTensor } from "./gradients.js";
@@ -29,6 +29,14 @@ interface Tracked {
   dataId: object;
 }
 
+/** A wasm-optim optimizer and the variables it mirrors: the live one, or one built beside it. */
+interface Built {
+  readonly inner: Optimizer<any> | null;
+  readonly tracked: Map<string, Tracked>;
+  /** Every param it owns: the tracked ones, and any probes (see build). */
+  readonly params: readonly Param[];
+}
+
 /**
  * The adapter (create it with `tfjsOptimizer`). Variables are matched by name. A variable met for
  * the first time joins as a new param group of wasm-optim's optimizer, one group per batch of
@@ -37,6 +45,13 @@ interface Tracked {
  * (a zero gradient would still move Adam's moments), while its group's step count advances, as
  * TF.js's optimizer-wide iteration count does. A variable disposed in TF.js is released: the
  * optimizer is rebuilt without it, keeping every other variable's state.
+ *
+ * Every change of the set of variables or of their state (newcomers, released variables,
+ * setWeights) goes through one mechanism: a new wasm-optim optimizer is built beside the live one
+ * over fresh params (copies of the values, each with its state or the given one), its state is
+ * loaded, and a step runs on it; only then is the old one disposed and the new one swapped in. A
+ * failure disposes what was built and leaves the old one untouched, so a call that throws changes
+ * nothing (the heap holds both while building: at most twice the optimizer's storage).
  */
 export class WasmOptimizer extends tf.Optimizer {
   static className = "WasmOptim";
@@ -48,7 +63,7 @@ export class WasmOptimizer extends tf.Optimizer {
   private readonly slots: readonly string[];
   private lr: number;
   private inner: Optimizer<any> | null = null;
-  private readonly tracked = new Map<string, Tracked>();
+  private tracked = new Map<string, Tracked>();
   /** State from setWeights for variables not met yet, by saved name, in saved order. */
   private pending = new Map<string, SavedVariableState>();
   /** The tensors the last getWeights returned (TF.js's callers do not dispose them). */
@@ -58,6 +73,7 @@ export class WasmOptimizer extends tf.Optimizer {
   /** Use `tfjsOptimizer(family, options)`; this checks the options by building a one-element optimizer. */
   constructor(engine: Engine, family: FamilyName, options: TfjsOptimizerOptions = {}) {
     super();
+    if (!(engine instanceof Engine)) throw new OptimError("INVALID_ARGUMENT", `tfjsOptimizer: engine must be a wasm-optim Engine (from createEngine), got ${engine === null ? "null" : typeof engine}`);
     const make = familyMaker(family);
     if (options === null || typeof options !== "object") throw new OptimError("INVALID_ARGUMENT", "tfjsOptimizer: options must be an object");
     const { schedule, ...familyOptions } = options as TfjsOptimizerOptions & { engine?: unknown };
@@ -108,10 +124,23 @@ export class WasmOptimizer extends tf.Optimizer {
     this.assertLive();
     const entries = readGradients(variableGradients);
     const lr = this.schedule ? checkLr(this.schedule(this.iterations), `schedule(${this.iterations})`) : this.lr;
-    this.releaseDisposed();
-    const newcomers = entries.filter((e) => e.grad !== null && !this.tracked.has(e.name));
-    if (newcomers.length > 0) this.track(newcomers);
-    if (this.inner !== null) this.step(this.inner, entries, lr);
+    const gone = this.disposedNames();
+    const newcomers = entries.filter((e) => e.grad !== null && (!this.tracked.has(e.name) || gone.has(e.name)));
+    if (gone.size === 0 && newcomers.length === 0) {
+      if (this.inner !== null) this.step(this.inner, this.tracked, entries, lr);
+    } else {
+      const { matched, positional } = this.matchPending(newcomers);
+      const next = this.build(newcomers, matched, gone);
+      try {
+        if (next.inner !== null) this.step(next.inner, next.tracked, entries, lr);
+      } catch (error) {
+        discard(next);
+        throw error;
+      }
+      this.commit(next);
+      if (positional) this.pending = new Map();
+      else for (const name of matched.keys()) this.pending.delete(name);
+    }
     this.incrementIterations();
   }
 
@@ -135,15 +164,24 @@ export class WasmOptimizer extends tf.Optimizer {
   override async setWeights(weightValues: NamedTensor[]): Promise<void> {
     this.assertLive();
     const { iterations, states } = await parseWeights(weightValues, this.slots);
-    const now = new Map<Param, ParamState>();
+    this.assertLive();
+    const given = new Map<string, ParamState>();
+    const pending = new Map<string, SavedVariableState>();
     for (const [name, state] of states) {
       const held = this.tracked.get(name);
-      if (!held) continue;
+      if (!held) {
+        pending.set(name, state);
+        continue;
+      }
       checkSize(name, state, held.param.length);
-      now.set(held.param, state);
+      given.set(name, state);
     }
-    if (now.size > 0) this.rebuild([], now);
-    this.pending = new Map([...states].filter(([name]) => !this.tracked.has(name)));
+    // States of variables not met yet are loaded into a throwaway optimizer, one at a time, so
+    // they pass loadState's checks now rather than fail the step that meets their variable.
+    const held = new Set(this.tracked.keys());
+    for (const state of pending.values()) if (state.size >= 0) discard(this.build([], new Map([["", state]]), held, [["", state.size]]));
+    if (given.size > 0) this.commit(this.build([], given, new Set()));
+    this.pending = pending;
     this.iterations_ = iterations;
   }
 
@@ -188,11 +226,11 @@ export class WasmOptimizer extends tf.Optimizer {
   }
 
   /** One step: gradients in, kernel, skipped variables put back, new values out. */
-  private step(inner: Optimizer<any>, entries: readonly GradientEntry[], lr: number): void {
+  private step(inner: Optimizer<any>, tracked: ReadonlyMap<string, Tracked>, entries: readonly GradientEntry[], lr: number): void {
     const grads = new Map<string, tf.Tensor>();
     for (const e of entries) if (e.grad !== null) grads.set(e.name, e.grad);
     const skipped: { param: Param; data: Float32Array; state: ParamState }[] = [];
-    for (const [name, t] of this.tracked) {
+    for (const [name, t] of tracked) {
       if (t.variable.dataId !== t.dataId) {
         // Assigned outside (model.setWeights, loadWeights, user code): take its current values.
         copyTensorInto(t.param.data, t.variable);
@@ -214,7 +252,7 @@ export class WasmOptimizer extends tf.Optimizer {
       restoreSlots(inner, s.param, s.state);
     }
     if (inner.skippedSteps !== skippedBefore) return; // nonFinite: "skip" left every value as it was
-    for (const [name, t] of this.tracked) {
+    for (const [name, t] of tracked) {
       if (!grads.has(name)) continue;
       const value = tensorFromCopy(t.param.data, t.variable.shape);
       t.variable.assign(value);
@@ -223,33 +261,11 @@ export class WasmOptimizer extends tf.Optimizer {
     }
   }
 
-  /** Makes params for variables met for the first time: one new group, or a rebuild when saved state waits for them. */
-  private track(newcomers: readonly GradientEntry[]): void {
-    const matched = this.matchPending(newcomers);
-    const params: Param[] = [];
-    try {
-      for (const { name, variable } of newcomers) params.push(this.engine.param(variable.dataSync() as Float32Array, { shape: variable.shape, name }));
-      const states = new Map<Param, ParamState>();
-      newcomers.forEach((e, i) => {
-        const state = matched.get(e.name);
-        if (state) states.set(params[i], state);
-      });
-      if (states.size > 0) this.rebuild(params, states);
-      else if (this.inner === null) this.inner = this.make(params, { ...this.options, lr: this.lr });
-      else this.inner.addParamGroup({ params, lr: this.lr });
-    } catch (error) {
-      // Nothing holds them: make and addParamGroup change nothing when they throw, and rebuild drops its optimizer.
-      for (const p of params) p.dispose();
-      throw error;
-    }
-    newcomers.forEach((e, i) => this.tracked.set(e.name, { variable: e.variable, param: params[i], dataId: e.variable.dataId }));
-    for (const name of matched.keys()) this.pending.delete(name);
-  }
-
-  /** Saved states (from setWeights) for the newcomers: by name, else by position (see setWeights). */
-  private matchPending(newcomers: readonly GradientEntry[]): Map<string, SavedVariableState> {
+  /** Saved states (from setWeights) for the newcomers: by name, else by position (see setWeights). Changes nothing. */
+  private matchPending(newcomers: readonly GradientEntry[]): { matched: Map<string, SavedVariableState>; positional: boolean } {
     const matched = new Map<string, SavedVariableState>();
-    if (this.pending.size === 0) return matched;
+    let positional = false;
+    if (this.pending.size === 0) return { matched, positional };
     for (const e of newcomers) {
       const state = this.pending.get(e.name);
       if (state) matched.set(e.name, state);
@@ -258,72 +274,85 @@ export class WasmOptimizer extends tf.Optimizer {
       const saved = [...this.pending.values()];
       if (saved.every((s, i) => s.size < 0 || s.size === newcomers[i].variable.size)) {
         newcomers.forEach((e, i) => matched.set(e.name, saved[i]));
-        this.pending = new Map(newcomers.map((e, i) => [e.name, saved[i]]));
+        positional = true;
       }
     }
-    for (const [name, state] of matched) checkSize(name, state, this.variableSize(newcomers, name));
-    return matched;
+    for (const [name, state] of matched) checkSize(name, state, newcomers.find((e) => e.name === name)!.variable.size);
+    return { matched, positional };
   }
 
-  private variableSize(newcomers: readonly GradientEntry[], name: string): number {
-    return newcomers.find((e) => e.name === name)!.variable.size;
-  }
-
-  /** Drops variables disposed in TF.js (or whose name now belongs to another variable) and frees their storage. */
-  private releaseDisposed(): void {
+  /** Names of held variables disposed in TF.js (or whose name now belongs to another variable). */
+  private disposedNames(): Set<string> {
     const registered = tf.engine().registeredVariables;
-    const gone = [...this.tracked].filter(([name, t]) => t.variable.isDisposed || registered[name] !== t.variable);
-    if (gone.length === 0) return;
-    if (gone.length === this.tracked.size) {
-      this.inner?.dispose();
-      this.inner = null;
-    } else {
-      this.rebuild([], new Map(), new Set(gone.map(([, t]) => t.param)));
-    }
-    for (const [name, t] of gone) {
-      t.param.dispose();
-      this.tracked.delete(name);
-    }
+    const gone = new Set<string>();
+    for (const [name, t] of this.tracked) if (t.variable.isDisposed || registered[name] !== t.variable) gone.add(name);
+    return gone;
   }
 
   /**
-   * A new wasm-optim optimizer over the held params (minus `drop`) and `extra`, each keeping its
-   * state unless `given` has one; params are grouped by step count, since a group has one.
+   * Builds, beside the live optimizer (which it leaves untouched), one over fresh params: the held
+   * variables but `drop`, then `newcomers` (then `probes`, unnamed params of those sizes, to check
+   * states). Each keeps its state unless `given` has one; params are grouped by step count, since a
+   * group has one. On failure, frees what it built and throws.
    */
-  private rebuild(extra: readonly Param[], given: ReadonlyMap<Param, ParamState>, drop: ReadonlySet<Param> = new Set()): void {
+  private build(
+    newcomers: readonly GradientEntry[],
+    given: ReadonlyMap<string, ParamState>,
+    drop: ReadonlySet<string>,
+    probes: readonly [string, number][] = [],
+  ): Built {
+    const tracked = new Map<string, Tracked>();
     const states = new Map<Param, ParamState>();
-    const params: Param[] = [];
-    for (const { param } of this.tracked.values()) {
-      if (drop.has(param)) continue;
-      params.push(param);
-      states.set(param, given.get(param) ?? readState(this.inner!, param));
-    }
-    for (const param of extra) {
-      params.push(param);
-      const state = given.get(param);
-      if (state) states.set(param, state);
-    }
-    const byStep = new Map<number, Param[]>();
-    for (const param of params) {
-      const step = states.get(param)?.step ?? -1; // -1: fresh, no state
-      byStep.set(step, [...(byStep.get(step) ?? []), param]);
-    }
-    this.inner?.dispose();
-    this.inner = null;
+    const made: Param[] = [];
     let inner: Optimizer<any> | null = null;
+    const add = (param: Param, state: ParamState | undefined) => {
+      made.push(param);
+      if (state) states.set(param, state);
+    };
     try {
-      inner = this.make([...byStep.values()].map((group) => ({ params: group, lr: this.lr })), this.options);
-      writeStates(inner, states);
+      for (const [name, t] of this.tracked) {
+        if (drop.has(name)) continue;
+        // A copy first: allocating may grow the heap, which detaches views of it.
+        const param = this.engine.param(t.param.data.slice(), { shape: t.variable.shape, name });
+        add(param, given.get(name) ?? readState(this.inner!, t.param));
+        tracked.set(name, { variable: t.variable, param, dataId: t.dataId });
+      }
+      for (const { name, variable } of newcomers) {
+        const param = this.engine.param(variable.dataSync() as Float32Array, { shape: variable.shape, name });
+        add(param, given.get(name));
+        tracked.set(name, { variable, param, dataId: variable.dataId });
+      }
+      for (const [name, size] of probes) add(this.engine.param(size), given.get(name));
+      if (made.length > 0) {
+        const byStep = new Map<number, Param[]>();
+        for (const param of made) {
+          const step = states.get(param)?.step ?? -1; // -1: fresh, no state
+          byStep.set(step, [...(byStep.get(step) ?? []), param]);
+        }
+        inner = this.make([...byStep.values()].map((group) => ({ params: group, lr: this.lr })), this.options);
+        if (states.size > 0) writeStates(inner, states);
+      }
     } catch (error) {
-      // Only the heap running out gets here (sizes and states were checked): the state is lost, so
-      // forget every variable, and the next step starts them afresh rather than updating nothing.
       inner?.dispose();
-      for (const { param } of this.tracked.values()) param.dispose();
-      this.tracked.clear();
+      for (const param of made) param.dispose();
       throw error;
     }
-    this.inner = inner;
+    return { inner, tracked, params: made };
   }
+
+  /** Swaps in a built optimizer and frees the old one with its params (writes that cannot fail). */
+  private commit(next: Built): void {
+    const old: Built = { inner: this.inner, tracked: this.tracked, params: [...this.tracked.values()].map((t) => t.param) };
+    this.inner = next.inner;
+    this.tracked = next.tracked;
+    discard(old);
+  }
+}
+
+/** Frees an optimizer and the params it mirrors (the TF.js variables are untouched). */
+function discard({ inner, params }: Built): void {
+  inner?.dispose();
+  for (const param of params) param.dispose();
 }
 
 function checkLr(value: unknown, what: string): number {

@@ -25,14 +25,18 @@ function incompatible(message: string): never {
 /** Reads and checks saved weights (every check before the caller changes anything). */
 export async function parseWeights(weights: NamedTensor[], slotNames: readonly string[]): Promise<ParsedWeights> {
   if (!Array.isArray(weights) || weights.length === 0) incompatible("expected a NamedTensor[] starting with the iteration count");
+  weights.forEach((weight, i) => {
+    if (weight === null || typeof weight !== "object") incompatible(`weight ${i} is ${weight === null ? "null" : typeof weight}, expected { name, tensor }`);
+    if (!(weight.tensor instanceof tf.Tensor) || weight.tensor.isDisposed) incompatible(`weight ${i} (${JSON.stringify(weight.name)}) has no live tensor`);
+  });
   const [iter, ...rest] = weights;
-  if (!(iter?.tensor instanceof tf.Tensor) || iter.tensor.size !== 1) incompatible("the first weight must be the iteration count, a scalar");
+  if (iter.tensor.size !== 1) incompatible("the first weight must be the iteration count, a scalar");
   const iterations = (await iter.tensor.data())[0];
   if (!Number.isSafeInteger(iterations) || iterations < 0) incompatible(`the iteration count ${iterations} is not an integer >= 0`);
   const states = new Map<string, SavedVariableState>();
   for (const { name, tensor } of rest) {
     const cut = typeof name === "string" ? name.lastIndexOf("/") : -1;
-    if (cut <= 0 || !(tensor instanceof tf.Tensor)) incompatible(`weight ${JSON.stringify(name)} is not "<variable>/<state>" with a tensor`);
+    if (cut <= 0) incompatible(`weight ${JSON.stringify(name)} is not "<variable>/<state>" with a tensor`);
     const variable = name.slice(0, cut);
     const key = name.slice(cut + 1);
     const state = states.get(variable) ?? { step: -1, slots: {}, size: -1 };
