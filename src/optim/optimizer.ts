@@ -100,7 +100,7 @@ export interface GroupLayout {
   step: number;
   /** Bit k is set while slot k exists but no step has used it yet (a fresh buffer: torch's empty state). */
   fresh: number;
-  /** Bit k is set when the current step's options use slot k. */
+  /** Bit k is set when the current step's options use slot k (computed for missing and fresh slots only). */
   active: number;
   /** Element index of each parameter inside the group's blocks. */
   readonly starts: readonly number[];
@@ -609,6 +609,8 @@ export abstract class Optimizer<H extends Hyperparameters, S extends OptimizerSt
       const layout = this.layouts[i];
       layout.active = 0;
       for (let k = 0; k < layout.slots.length; k++) {
+        // A slot that exists and is not fresh needs nothing (the usual step: no call at all).
+        if (layout.slots[k] !== 0 && (layout.fresh & (1 << k)) === 0) continue;
         if (!this.slotActive(this.groups[i], k)) continue;
         layout.active |= 1 << k;
         missing ||= layout.slots[k] === 0;
