@@ -56,6 +56,11 @@ const GET_STATE_CALLS = 1000;
 const label = `${count.toLocaleString("en")}`;
 bench
   .add(`dispose ${label} params, random order`, () => shuffled(params).forEach((p) => p.dispose()), { beforeEach: () => void (params = tiny()), afterEach: release })
+  // A free only notes its block; the next allocation merges the noted blocks: count that too.
+  .add(`dispose ${label} params, random order, then one allocation`, () => {
+    shuffled(params).forEach((p) => p.dispose());
+    engine.param(1).dispose();
+  }, { beforeEach: () => void (params = tiny()), afterEach: release })
   .add(`dispose ${label} params, creation order`, () => params.forEach((p) => p.dispose()), { beforeEach: () => void (params = tiny()), afterEach: release })
   .add(`Adam constructor, ${label} params of 4`, () => void (opt = new Adam(params)), { beforeEach: () => void (params = tiny()), afterEach: release })
   .add(`Adam constructor, 1 param of ${4 * count}`, () => void (opt = new Adam(params)), { beforeEach: () => void (params = one()), afterEach: release })

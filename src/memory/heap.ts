@@ -23,7 +23,7 @@ export interface HeapStorage {
 /** Free ranges of a size class are scanned this far for a fit before a larger class is taken. */
 const CLASS_SCAN = 32;
 /** Freed blocks wait in a list until the next allocation, or until there are this many. */
-const PENDING_MAX = 1 << 16;
+const PENDING_MAX = 1 << 20;
 /** A pending free is one float64: offset·2^21 + bytes/16, exact below 2^53 (blocks under 32 MiB). */
 const PENDING_SHIFT = 2 ** 21;
 
