@@ -251,8 +251,8 @@ export abstract class Optimizer<H extends Hyperparameters, S extends OptimizerSt
       this.checkGroups(); // the closure may have changed options
     }
     const kernels = this.engine.kernels;
-    // The norm pass comes before anything is written (slots included), so a skipped or refused
-    // step leaves no trace: a slot created here would make a later step miss its "first step".
+    // The norm pass comes before anything is written (slots included): a skipped or refused step
+    // leaves no trace.
     let coef = 1;
     let norm: number | undefined;
     if (this.maxNorm !== Infinity || this.nonFiniteMode !== "proceed") {
