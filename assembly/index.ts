@@ -15,3 +15,6 @@ export { rprop } from "./kernels/rprop";
 export { adamax } from "./kernels/adamax";
 export { nadam } from "./kernels/nadam";
 export { lion } from "./kernels/lion";
+export { swap } from "./ops/swap";
+export { lerp, lerpStash } from "./kernels/average";
+export { lookahead } from "./kernels/lookahead";

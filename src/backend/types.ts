@@ -10,6 +10,9 @@ import type { NadamKernels } from "./js/nadam.js";
 import type { LionKernels } from "./js/lion.js";
 import type { OpsKernels } from "./js/ops.js";
 import type { SgdKernels } from "./js/sgd.js";
+import type { AverageKernels } from "./js/average.js";
+import type { LookaheadKernels } from "./js/lookahead.js";
+import type { SwapKernels } from "./js/swap.js";
 
 /** The backends, fastest first. */
 export type BackendName = "wasm-simd" | "wasm" | "js";
@@ -24,7 +27,8 @@ export const BACKEND_NAMES: readonly BackendName[] = ["wasm-simd", "wasm", "js"]
  */
 export type Kernels = OpsKernels & ClipKernels & SgdKernels & AdamKernels
   & AdagradKernels & RmspropKernels & AdadeltaKernels & RpropKernels
-  & AdamaxKernels & NadamKernels & LionKernels & GemmKernels;
+  & AdamaxKernels & NadamKernels & LionKernels & GemmKernels
+  & SwapKernels & AverageKernels & LookaheadKernels;
 
 export interface Backend {
   readonly name: BackendName;

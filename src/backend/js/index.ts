@@ -12,6 +12,9 @@ import { nadamKernels } from "./nadam.js";
 import { lionKernels } from "./lion.js";
 import { opsKernels } from "./ops.js";
 import { sgdKernels } from "./sgd.js";
+import { averageKernels } from "./average.js";
+import { lookaheadKernels } from "./lookahead.js";
+import { swapKernels } from "./swap.js";
 
 /** Every kernel, in plain JS over the heap's Float32Array (one file per family). */
 export function createJsKernels(heap: Heap): Kernels {
@@ -28,5 +31,8 @@ export function createJsKernels(heap: Heap): Kernels {
     ...nadamKernels(heap),
     ...lionKernels(heap),
     ...gemmKernels(heap),
+    ...swapKernels(heap),
+    ...averageKernels(heap),
+    ...lookaheadKernels(heap),
   };
 }

@@ -26,6 +26,10 @@ export const KERNEL_OFFSETS = {
   adamax: 4,
   nadam: 4,
   lion: 3,
+  swap: 2,
+  lerp: 2,
+  lerpStash: 3,
+  lookahead: 2,
 } as const satisfies { readonly [K in Exclude<keyof Kernels, CallerKernel>]: number };
 
 export type KernelName = keyof typeof KERNEL_OFFSETS;

@@ -1,0 +1,36 @@
+import type { Heap } from "../../memory/heap.js";
+import { bitsOf, f, put } from "./fround.js";
+
+export interface AverageKernels {
+  /** a ← x when w = 1, else a ← a + (x − a)·w. See assembly/kernels/average.ts. */
+  lerp(a: number, x: number, n: number, w: number): void;
+  /** s ← g (bits), then g ← a + (g − a)·w (w = 1: g). See assembly/kernels/average.ts. */
+  lerpStash(a: number, g: number, s: number, n: number, w: number): void;
+}
+
+export function averageKernels(heap: Heap): AverageKernels {
+  return {
+    lerp(a, x, n, w) {
+      lerpInto(heap.f32, a >>> 2, x >>> 2, a >>> 2, n, f(w));
+    },
+    lerpStash(a, g, s, n, w) {
+      const g0 = g >>> 2;
+      // Through the integer view: a NaN keeps its payload.
+      bitsOf(heap.f32).copyWithin(s >>> 2, g0, g0 + n);
+      lerpInto(heap.f32, a >>> 2, g0, g0, n, f(w));
+    },
+  };
+}
+
+/** out ← a + (x − a)·w, or out ← x when w = 1 (element indices). */
+function lerpInto(h: Float32Array, a0: number, x0: number, out0: number, n: number, w: number): void {
+  const hb = bitsOf(h);
+  if (w === 1) {
+    for (let i = 0; i < n; i++) put(h, hb, out0 + i, h[x0 + i]);
+    return;
+  }
+  for (let i = 0; i < n; i++) {
+    const ai = h[a0 + i];
+    put(h, hb, out0 + i, f(ai + f(f(h[x0 + i] - ai) * w)));
+  }
+}
