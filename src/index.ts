@@ -19,3 +19,6 @@ export * from "./schedules/index.js";
 export * from "./linesearch/index.js";
 export { LBFGS, type LBFGSOptions, type LBFGSState } from "./optim/lbfgs.js";
 export { findLearningRate, type LrFinderOptions, type LrFinderResult } from "./lr-finder.js";
+export { EMA, type EMAOptions } from "./wrappers/ema.js";
+export { SWA, type SWAOptions } from "./wrappers/swa.js";
+export type { WeightAverage } from "./wrappers/average.js";

@@ -1,0 +1,106 @@
+import { OptimError } from "../errors.js";
+import type { Param } from "../param.js";
+import { Companion } from "./companion.js";
+import type { AnyOptimizer } from "./groups.js";
+
+/** Which average has each optimizer's weights swapped in (at most one at a time). */
+const swappedIn = new WeakMap<AnyOptimizer, WeightAverage>();
+
+/**
+ * Averaged weights kept in the heap beside an optimizer's parameters: one block per param group,
+ * packed as the group is, updated by one fused kernel per group per `update()` call:
+ *
+ *   a ← a + (p − a)·w        (w = 1: a ← p)
+ *
+ * with w per update from the subclass (EMA, SWA). `swapIn()` exchanges the averages and the weights
+ * (one swap kernel per group, bits unchanged) to evaluate on the average; `swapOut()` puts the
+ * training weights back. While swapped in, the optimizer's `step` and this `update` are refused.
+ */
+export abstract class WeightAverage extends Companion {
+  private swapped = false;
+
+  protected constructor(kind: string, optimizer: unknown) {
+    super(kind, "average", optimizer, 1, true);
+  }
+
+  /** Whether the averages are in the parameters now (between `swapIn()` and `swapOut()`). */
+  get isSwappedIn(): boolean {
+    return this.swapped;
+  }
+
+  /** Folds the parameters' current values into the average: call it after `optimizer.step()`. */
+  update(): void {
+    this.assertReady();
+    const w = this.nextWeight();
+    const kernels = this.engine.kernels;
+    this.count++;
+    if (w === undefined) return;
+    this.spans.forEach((span, g) => kernels.lerp(this.offsets[g][0], span.data, span.n, w));
+  }
+
+  /**
+   * Puts the averaged weights into the parameters (and the training weights aside), to evaluate on
+   * them. Stepping the optimizer is refused (INVALID_ARGUMENT) until `swapOut()`.
+   */
+  swapIn(): void {
+    this.assertReady();
+    const other = swappedIn.get(this.optimizer);
+    if (other !== undefined) throw new OptimError("INVALID_ARGUMENT", `${this.optimizer.constructor.name}: another average's weights are swapped in; swap them out first`);
+    this.exchange();
+    this.swapped = true;
+    swappedIn.set(this.optimizer, this);
+    const guard = (): never => {
+      throw new OptimError("INVALID_ARGUMENT", `${this.optimizer.constructor.name}: step while averaged weights are swapped in; call swapOut() first`);
+    };
+    // An own property shadows the class's step until swapOut deletes it (the optimizer offers no hook).
+    Object.defineProperty(this.optimizer, "step", { value: guard, configurable: true, writable: true, enumerable: false });
+  }
+
+  /** Puts the training weights back into the parameters. */
+  swapOut(): void {
+    this.assertLive();
+    if (!this.swapped) throw new OptimError("INVALID_ARGUMENT", `${this.constructor.name}: the averaged weights are not swapped in`);
+    this.exchange();
+    this.release();
+  }
+
+  /**
+   * A zero-copy view of the average of `param` (while swapped in, the parameter holds it and this
+   * view shows the training weights).
+   */
+  average(param: Param): Float32Array {
+    return this.view(param, 0, "average");
+  }
+
+  /** Frees the averages; swaps the training weights back first if they are out and the optimizer is live. Never throws. */
+  override dispose(): void {
+    if (this.disposed) return;
+    if (this.swapped) {
+      try {
+        this.swapOut();
+      } catch {
+        this.release(); // the optimizer or engine is gone: nothing to put back into
+      }
+    }
+    super.dispose();
+  }
+
+  /** w for the next update, or undefined when it does not average (SWA before its start). */
+  protected abstract nextWeight(): number | undefined;
+
+  protected override assertReady(): void {
+    this.assertLive();
+    if (this.swapped) throw new OptimError("INVALID_ARGUMENT", `${this.constructor.name}: the averaged weights are swapped in; call swapOut() first`);
+  }
+
+  private exchange(): void {
+    const kernels = this.engine.kernels;
+    this.spans.forEach((span, g) => kernels.swap(this.offsets[g][0], span.data, span.n));
+  }
+
+  private release(): void {
+    this.swapped = false;
+    swappedIn.delete(this.optimizer);
+    delete (this.optimizer as { step?: unknown }).step;
+  }
+}
