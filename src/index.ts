@@ -22,3 +22,4 @@ export { findLearningRate, type LrFinderOptions, type LrFinderResult } from "./l
 export { EMA, type EMAOptions } from "./wrappers/ema.js";
 export { SWA, type SWAOptions } from "./wrappers/swa.js";
 export type { WeightAverage } from "./wrappers/average.js";
+export { GradientAccumulation, type GradientAccumulationOptions } from "./wrappers/accumulate.js";
