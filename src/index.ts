@@ -23,3 +23,4 @@ export { EMA, type EMAOptions } from "./wrappers/ema.js";
 export { SWA, type SWAOptions } from "./wrappers/swa.js";
 export type { WeightAverage } from "./wrappers/average.js";
 export { GradientAccumulation, type GradientAccumulationOptions } from "./wrappers/accumulate.js";
+export { Lookahead, type LookaheadOptions } from "./wrappers/lookahead.js";

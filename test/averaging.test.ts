@@ -269,9 +269,9 @@ describe("weight averages: bad input and lifetimes", () => {
       }
     }
     engine.heap.free(filler.pop()!); // room for one group's average, not two
-    const used = engine.heap.used;
+    const used = engine.heap.usedBytes;
     expectOptimError(() => new EMA(opt), "OUT_OF_MEMORY");
-    expect(engine.heap.used).toBe(used);
+    expect(engine.heap.usedBytes).toBe(used);
     for (const offset of filler) engine.heap.free(offset);
     new EMA(opt).update();
     engine.dispose();
