@@ -116,12 +116,13 @@ export class GradientAccumulation extends Companion {
       return false;
     }
     const m = this.count;
+    const spans = this.spans, offsets = this.offsets;
     if (m + 1 < this.k) {
-      this.spans.forEach((span, g) => kernels.lerp(this.offsets[g][0], span.grad, span.n, m === 0 ? 1 : 1 / (m + 1)));
+      for (let g = 0; g < spans.length; g++) kernels.lerp(offsets[g][0], spans[g].grad, spans[g].n, m === 0 ? 1 : 1 / (m + 1));
       this.count++;
       return false;
     }
-    this.spans.forEach((span, g) => kernels.lerpStash(this.offsets[g][0], span.grad, this.offsets[g][1], span.n, 1 / this.k));
+    for (let g = 0; g < spans.length; g++) kernels.lerpStash(offsets[g][0], spans[g].grad, offsets[g][1], spans[g].n, 1 / this.k);
     try {
       this.optimizer.step();
     } catch (error) {

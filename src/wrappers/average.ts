@@ -35,7 +35,7 @@ export abstract class WeightAverage extends Companion {
     const kernels = this.engine.kernels;
     this.count++;
     if (w === undefined) return;
-    this.spans.forEach((span, g) => kernels.lerp(this.offsets[g][0], span.data, span.n, w));
+    for (let g = 0; g < this.spans.length; g++) kernels.lerp(this.offsets[g][0], this.spans[g].data, this.spans[g].n, w);
   }
 
   /**
@@ -95,7 +95,7 @@ export abstract class WeightAverage extends Companion {
 
   private exchange(): void {
     const kernels = this.engine.kernels;
-    this.spans.forEach((span, g) => kernels.swap(this.offsets[g][0], span.data, span.n));
+    for (let g = 0; g < this.spans.length; g++) kernels.swap(this.offsets[g][0], this.spans[g].data, this.spans[g].n);
   }
 
   private release(): void {

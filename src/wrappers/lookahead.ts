@@ -64,7 +64,7 @@ export class Lookahead extends Companion {
     if (this.disposed || this.optimizer.skippedSteps !== skipped) return loss;
     if (++this.count < this.k) return loss;
     this.count = 0;
-    this.spans.forEach((span, g) => kernels.lookahead(this.offsets[g][0], span.data, span.n, this.alpha));
+    for (let g = 0; g < this.spans.length; g++) kernels.lookahead(this.offsets[g][0], this.spans[g].data, this.spans[g].n, this.alpha);
     return loss;
   }
 
