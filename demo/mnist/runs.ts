@@ -1,4 +1,4 @@
-import { Adadelta, Adagrad, Adam, Adamax, AdamW, LBFGS, Lion, NAdam, RAdam, RMSprop, Rprop, SGD, type Optimizer, type Param } from "../../src/index.js";
+import { Adadelta, Adagrad, Adam, Adamax, AdamW, EMA, LBFGS, Lion, NAdam, RAdam, RMSprop, Rprop, SGD, type Optimizer, type Param, type WeightAverage } from "../../src/index.js";
 import { cosine, stepDecay, type ScheduleFactory } from "./schedules.js";
 
 /** One entry of the comparison: an optimizer with its default learning rate and optional schedule. */
@@ -17,6 +17,8 @@ export interface RunSpec {
   readonly schedule?: ScheduleFactory;
   /** The optimizer takes `step(closure)`, the closure computing the batch's loss and gradients (L-BFGS). */
   readonly closure?: boolean;
+  /** Weights averaged after every step (EMA, SWA); the run is scored on the average (swapped in). */
+  readonly average?: (optimizer: Optimizer<any>) => WeightAverage;
   /** Left out of the default run; named with --optimizers. */
   readonly optIn?: boolean;
 }
@@ -43,6 +45,8 @@ export const RUNS: readonly RunSpec[] = [
   // Rprop is a full-batch method (it adapts on the sign of successive gradients): here on mini-batches.
   { id: "rprop", label: "Rprop", lr: 2.5e-3, make: (p, lr) => new Rprop(p, { lr }) },
   // L-BFGS is full-batch too; here one quasi-Newton iteration per mini-batch, opt-in.
+  // AdamW's lr (not tuned again); scored on the EMA of its weights. Opt-in: the default run stays as it was.
+  { id: "adamw-ema", label: "AdamW + EMA", lr: 2e-3, make: (p, lr) => new AdamW(p, { lr, weightDecay: 1e-2 }), average: (o) => new EMA(o, { decay: 0.999 }), optIn: true },
   { id: "lbfgs", label: "L-BFGS", lr: LBFGS_LR, make: (p, lr) => new LBFGS(p, { lr, maxIter: 1, historySize: 10 }), closure: true, optIn: true },
 ];
 

@@ -72,6 +72,7 @@ export async function trainRun(spec: RunSpec, lr: number, ctx: RunContext, onPro
   const model = new Mlp(engine, ctx.init);
   const params = model.params;
   const optimizer = spec.make(params, lr);
+  const average = spec.average?.(optimizer);
   try {
     const scheduler = spec.schedule ? new Scheduler(optimizer, spec.schedule(lr, totalSteps)) : null;
     const pointEvery = Math.max(1, Math.ceil(stepsPerEpoch / CURVE_POINTS_PER_EPOCH));
@@ -109,12 +110,14 @@ export async function trainRun(spec: RunSpec, lr: number, ctx: RunContext, onPro
           closureMs = 0;
           const t0 = performance.now();
           loss = optimizer.step(closure) as number;
+          average?.update();
           stepMs += performance.now() - t0 - closureMs;
         } else {
           loss = model.accumulateGradients(train, order, batchStart, batchEnd);
           const t0 = performance.now();
           if (maxGradNorm !== undefined) clipGradNorm(params, maxGradNorm);
           optimizer.step();
+          average?.update();
           stepMs += performance.now() - t0;
         }
         if (!Number.isFinite(loss)) throw new Error(`${spec.label}: the loss became ${loss} at step ${step} (lr ${lr} too high?)`);
@@ -131,8 +134,10 @@ export async function trainRun(spec: RunSpec, lr: number, ctx: RunContext, onPro
         }
       }
       const epochMs = performance.now() - epochStart;
+      average?.swapIn();
       const held = model.evaluate(validation);
       const score = model.evaluate(test);
+      average?.swapOut();
       epochs.push({
         epoch: e + 1, trainLoss: epochLoss / stepsPerEpoch, validationLoss: held.loss, validationAccuracy: held.accuracy,
         testLoss: score.loss, testAccuracy: score.accuracy, lr: lastLr, stepMs, epochMs,
@@ -156,6 +161,7 @@ export async function trainRun(spec: RunSpec, lr: number, ctx: RunContext, onPro
       trainMs: epochs.reduce((total, stats) => total + stats.epochMs, 0),
     };
   } finally {
+    average?.dispose();
     optimizer.dispose();
     model.dispose();
   }
