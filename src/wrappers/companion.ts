@@ -132,7 +132,7 @@ export abstract class Companion {
     for (const block of this.blockList) block.release();
   }
 
-  /** Checks that this companion, its optimizer and their parameters are live and the optimizer's groups are those it was made for. */
+  /** @internal every call's first check: this companion, its optimizer and their parameters are live, and the optimizer's groups are those it was made for. */
   assertLive(): void {
     if (this.isDisposed) throw new OptimError("DISPOSED", `${this.kind}: it has been disposed`);
     this.optimizer.assertLive();
