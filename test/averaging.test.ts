@@ -153,6 +153,22 @@ describe("swapIn / swapOut", () => {
     engine.dispose();
   });
 
+  it("refuses to swap in when the optimizer cannot take the step guard (not extensible), with nothing changed", async () => {
+    const engine = await engineFor("js");
+    const { params, opt } = setup(engine, 7);
+    const ema = new EMA(opt, { decay: 0.5 });
+    stepWith(params, opt, 1);
+    ema.update();
+    stepWith(params, opt, 2);
+    const weights = params.map((p) => p.data.slice());
+    Object.preventExtensions(opt);
+    expectOptimError(() => ema.swapIn(), "INVALID_ARGUMENT");
+    expect(ema.isSwappedIn).toBe(false);
+    params.forEach((p, k) => expectBitEqual(p.data, weights[k], "weights unchanged"));
+    stepWith(params, opt, 3);
+    engine.dispose();
+  });
+
   it("dispose while swapped in puts the weights back and lets the optimizer step", async () => {
     const engine = await engineFor("js");
     const { params, opt } = setup(engine, 9);

@@ -1,3 +1,4 @@
+import type { Kernels } from "../backend/types.js";
 import { OptimError } from "../errors.js";
 import type { Param } from "../param.js";
 import { Companion } from "./companion.js";
@@ -46,21 +47,25 @@ export abstract class WeightAverage extends Companion {
     this.assertReady();
     const other = swappedIn.get(this.optimizer);
     if (other !== undefined) throw new OptimError("INVALID_ARGUMENT", `${this.optimizer.constructor.name}: another average's weights are swapped in; swap them out first`);
-    this.exchange();
-    this.swapped = true;
-    swappedIn.set(this.optimizer, this);
+    const kernels = this.engine.kernels;
     const guard = (): never => {
       throw new OptimError("INVALID_ARGUMENT", `${this.optimizer.constructor.name}: step while averaged weights are swapped in; call swapOut() first`);
     };
     // An own property shadows the class's step until swapOut deletes it (the optimizer offers no hook).
-    Object.defineProperty(this.optimizer, "step", { value: guard, configurable: true, writable: true, enumerable: false });
+    // Installed before any weight moves: on a frozen optimizer it fails with nothing changed.
+    if (!Reflect.defineProperty(this.optimizer, "step", { value: guard, configurable: true, writable: true, enumerable: false })) {
+      throw new OptimError("INVALID_ARGUMENT", `${this.constructor.name}: cannot guard the optimizer's step (the optimizer object is frozen or sealed)`);
+    }
+    this.exchange(kernels);
+    this.swapped = true;
+    swappedIn.set(this.optimizer, this);
   }
 
   /** Puts the training weights back into the parameters. */
   swapOut(): void {
     this.assertLive();
     if (!this.swapped) throw new OptimError("INVALID_ARGUMENT", `${this.constructor.name}: the averaged weights are not swapped in`);
-    this.exchange();
+    this.exchange(this.engine.kernels);
     this.release();
   }
 
@@ -75,13 +80,15 @@ export abstract class WeightAverage extends Companion {
   /** Frees the averages; swaps the training weights back first if they are out and the optimizer is live. Never throws. */
   override dispose(): void {
     if (this.disposed) return;
-    if (this.swapped) {
+    // Twice: a worker's death is reported (WORKER_FAILED) by one kernels lookup, and the next one runs.
+    for (let attempt = 0; attempt < 2 && this.swapped; attempt++) {
       try {
         this.swapOut();
       } catch {
-        this.release(); // the optimizer or engine is gone: nothing to put back into
+        // the optimizer, a parameter or the engine is gone: nothing to put back into
       }
     }
+    if (this.swapped) this.release();
     super.dispose();
   }
 
@@ -93,8 +100,7 @@ export abstract class WeightAverage extends Companion {
     if (this.swapped) throw new OptimError("INVALID_ARGUMENT", `${this.constructor.name}: the averaged weights are swapped in; call swapOut() first`);
   }
 
-  private exchange(): void {
-    const kernels = this.engine.kernels;
+  private exchange(kernels: Kernels): void {
     for (let g = 0; g < this.spans.length; g++) kernels.swap(this.offsets[g][0], this.spans[g].data, this.spans[g].n);
   }
 
