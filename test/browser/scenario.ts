@@ -95,7 +95,32 @@ export async function runScenario(lib: Lib, backend: BackendName, sharedMemory =
       for (const p of params) p.dispose();
     }
   }
+  bits["Companions (Adam + EMA + SWA + GradientAccumulation + Lookahead)"] = companions(lib, engine);
   const result = { backend: engine.backend, heapKind: engine.heap.storage.kind, grewDuringRun, bits };
   engine.dispose();
   return result;
+}
+
+/** The companions' kernels (lerp, lerpStash, lookahead, swap) on one Adam run, as bits: params, averages, accumulator, slow weights. */
+function companions(lib: Lib, engine: Library.Engine): number[] {
+  const params = LENGTHS.map((n, k) => engine.param(uniform(n, 7 + k, -2, 2)));
+  const adam = new lib.Adam(params, { lr: 0.05 });
+  const ema = new lib.EMA(adam, { decay: 0.7, debias: true });
+  const swa = new lib.SWA(adam, { start: 2 });
+  const accumulation = new lib.GradientAccumulation(adam, { k: 3 });
+  const lookahead = new lib.Lookahead(adam, { k: 2, alpha: 0.3 });
+  for (let t = 1; t <= STEPS; t++) {
+    params.forEach((p, k) => p.setGrad(uniform(p.length, 100 * t + k, -1, 1)));
+    if (t % 4 === 0) lookahead.step();
+    else accumulation.step();
+    ema.update();
+    swa.update();
+  }
+  ema.swapIn();
+  const views = params.flatMap((p) => [p.data, ema.average(p), swa.average(p), accumulation.accumulator(p), lookahead.slow(p)]);
+  const out = views.flatMap((view) => Array.from(new Uint32Array(view.slice().buffer)));
+  ema.swapOut();
+  for (const companion of [ema, swa, accumulation, lookahead, adam]) companion.dispose();
+  for (const p of params) p.dispose();
+  return out;
 }
