@@ -1,7 +1,7 @@
 // GradientAccumulation: the mean gradient of k micro-batches against float64 references, clipping of
 // the mean, the non-finite policy per micro-batch, a refused inner step undone, state, lifetimes.
 import { describe, expect, it } from "vitest";
-import { Adam, GradientAccumulation, SGD, type BackendName, type Engine, type Optimizer, type Param } from "../src/index.js";
+import { Adam, GradientAccumulation, LBFGS, SGD, type BackendName, type Engine, type Optimizer, type Param } from "../src/index.js";
 import { BACKENDS, engineFor, SIZES } from "./helpers/backends.js";
 import { expectBitEqual, expectClose } from "./helpers/close.js";
 import { expectOptimError } from "./helpers/errors.js";
@@ -188,6 +188,24 @@ describe("GradientAccumulation: a call that throws changes nothing", () => {
     };
     const failed = await run(true), clean = await run(false);
     failed.forEach((x, j) => expectBitEqual(x, clean[j], "params"));
+    engine.dispose();
+  });
+});
+
+describe("GradientAccumulation around an optimizer whose step needs a closure", () => {
+  it("L-BFGS refuses the bare step: INVALID_ARGUMENT, the gradients and the count as they were", async () => {
+    const engine = await engineFor(BACKENDS[0]);
+    const params = twoTensors(engine, 9);
+    const acc = new GradientAccumulation(new LBFGS(params), { k: 2 });
+    setGrads(params, grads(params, 1));
+    acc.step();
+    const g = grads(params, 2);
+    g[0][0] = NaN; // nonFinite "proceed": the raw NaN (any payload) comes back as it was
+    setGrads(params, g);
+    const before = params.map((p) => p.grad.slice());
+    expectOptimError(() => acc.step(), "INVALID_ARGUMENT");
+    params.forEach((p, j) => expectBitEqual(p.grad, before[j], "gradients"));
+    expect(acc.microStep).toBe(1);
     engine.dispose();
   });
 });
