@@ -4,7 +4,7 @@ import { backtrackingLineSearch } from "../linesearch/backtracking.js";
 import type { LineFunction, LineSearchResult } from "../linesearch/line.js";
 import { strongWolfeLineSearch } from "../linesearch/strong-wolfe.js";
 import type { Param } from "../param.js";
-import { checkAll, num, oneOf, type Rule } from "./hyper.js";
+import { checkAll, num, oneOf, type Rule } from "../validation.js";
 import { CurvatureHistory } from "./lbfgs-history.js";
 import { Optimizer, type GroupInput, type GroupLayout, type OptimizerSpec, type ParamGroup } from "./optimizer.js";
 

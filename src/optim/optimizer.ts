@@ -8,7 +8,7 @@ import { Param } from "../param.js";
 import { copyList } from "../util/list.js";
 import { decodeState, encodeState, type HyperValue, type SavedGroup, type SavedSettings, type StateHeader } from "../state/format.js";
 import { matchState, type LoadPlan } from "../state/match.js";
-import { checkAll, invalid, type Hyperparameters, type Rules } from "./hyper.js";
+import { checkAll, invalid, type Hyperparameters, type Rules } from "../validation.js";
 
 /** What a step does when a gradient holds a NaN or an infinity (see `Optimizer.nonFinite`). */
 export type NonFiniteMode = "throw" | "skip" | "proceed";

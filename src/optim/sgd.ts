@@ -1,6 +1,6 @@
 import type { Kernels } from "../backend/types.js";
 import type { Param } from "../param.js";
-import { bool, invalid, num, oneOf } from "./hyper.js";
+import { bool, invalid, num, oneOf } from "../validation.js";
 import { Optimizer, type GroupInput, type GroupLayout, type OptimizerSpec, type ParamGroup, type OptimizerOptions } from "./optimizer.js";
 
 export type SGDOptions = {
