@@ -3,6 +3,7 @@ import { Adam, AdamW, createEngine, OptimError, SGD, type BackendName, type Engi
 import { decodeState, STATE_MAGIC, STATE_VERSION } from "../src/state/format.js";
 import { BACKENDS, engineFor } from "./helpers/backends.js";
 import { expectBitEqual } from "./helpers/close.js";
+import { expectOptimError } from "./helpers/errors.js";
 import { FAMILIES } from "./helpers/families.js";
 import { uniform } from "./helpers/random.js";
 import { crc32, expectRejected, fixChecksum, rewriteHeader, sameBytes } from "./helpers/stateBytes.js";
@@ -311,14 +312,7 @@ describe("loadState refuses what does not fit, precisely, changing nothing", () 
     }).toThrow(OptimError);
     const used = small.heap.usedBytes;
     const before = target.saveState();
-    let caught: unknown;
-    try {
-      target.loadState(bytes);
-    } catch (error) {
-      caught = error;
-    }
-    expect(caught).toBeInstanceOf(OptimError);
-    expect((caught as OptimError).code).toBe("OUT_OF_MEMORY");
+    expectOptimError(() => target.loadState(bytes), "OUT_OF_MEMORY");
     expect(small.heap.usedBytes).toBe(used);
     expect(sameBytes(target.saveState(), before)).toBe(true);
     small.heap.free(filler.pop()!);

@@ -5,7 +5,7 @@ import { strongWolfeLineSearch } from "../linesearch/strong-wolfe.js";
 import type { Param } from "../param.js";
 import { checkAll, num, oneOf, type Rule } from "../validation.js";
 import { CurvatureHistory } from "./lbfgs-history.js";
-import { Optimizer, type GroupInput, type GroupLayout, type GroupSpec, type ParamGroup } from "./optimizer.js";
+import { Optimizer, STEP_OPTION_KEYS, type GroupInput, type GroupLayout, type GroupSpec, type ParamGroup } from "./optimizer.js";
 
 export type LBFGSOptions = {
   /** The step along the quasi-Newton direction (default 1); the first line search's start with a line search. */
@@ -44,7 +44,6 @@ const RULES = {
 };
 const KEYS = Object.keys(RULES) as (keyof LBFGSOptions)[];
 export const LBFGS_SPEC: GroupSpec<LBFGSOptions> = { kind: "LBFGS", rules: RULES };
-const STEP_OPTIONS = ["maxGradNorm", "gradNormType", "nonFinite"];
 
 /** What `getState` returns for LBFGS. */
 export type LBFGSState = { step: number };
@@ -313,7 +312,7 @@ function checkOneGroup(params: readonly Param[] | readonly GroupInput<LBFGSOptio
 /** torch's default maxEval is ⌊maxIter·5/4⌋ of the maxIter actually given. */
 function withMaxEval(params: readonly Param[] | readonly GroupInput<LBFGSOptions>[], options: Partial<LBFGSOptions>): Partial<LBFGSOptions> {
   if (options === null || typeof options !== "object") return options;
-  for (const key of STEP_OPTIONS) {
+  for (const key of STEP_OPTION_KEYS) {
     if (key in options) throw new OptimError("INVALID_ARGUMENT", `LBFGS: ${key} is not supported`);
   }
   const group = Array.isArray(params) && params.length === 1 && typeof params[0] === "object" && params[0] !== null && "params" in params[0] ? (params[0] as Partial<LBFGSOptions>) : {};
