@@ -1,6 +1,6 @@
 import { describeNonFinite, totalNorm } from "../clip.js";
 import { describe, OptimError } from "../errors.js";
-import { checkKnownKeys, invalid } from "../optim/hyper.js";
+import { checkKnownKeys, invalid } from "../validation.js";
 import type { HyperValue } from "../state/format.js";
 import type { Param } from "../param.js";
 import { Companion } from "./companion.js";

@@ -5,6 +5,7 @@ import type { Block } from "../memory/block.js";
 import { Optimizer } from "../optim/optimizer.js";
 import { Param } from "../param.js";
 import { decodeState, encodeState, stateError, type HyperValue, type SavedSettings } from "../state/format.js";
+import type { SlotDescription } from "../state/layout.js";
 import { matchState } from "../state/match.js";
 import { spansOf, type AnyOptimizer, type Span } from "./groups.js";
 
@@ -75,7 +76,7 @@ export abstract class Companion {
       slots: [this.slot],
     }));
     const buffers = this.spans.map((span, g) => heapBytes.subarray(this.offsets[g][0], this.offsets[g][0] + 4 * span.n));
-    return encodeState({ kind: this.kind, slots: [this.slot], settings: { ...NO_SETTINGS, skippedSteps: this.skipped }, groups }, buffers);
+    return encodeState({ kind: this.kind, slots: [this.description()], settings: { ...NO_SETTINGS, skippedSteps: this.skipped }, groups }, buffers);
   }
 
   /**
@@ -89,11 +90,11 @@ export abstract class Companion {
     const options = this.options();
     const plan = matchState(decoded, {
       kind: this.kind,
-      slots: [this.slot],
+      slots: [this.description()],
       nonNegativeSlots: [],
       scalars: [],
       hyperKeys: Object.keys(options),
-      groups: this.spans,
+      groups: this.spans.map((span) => ({ params: span.params, slotStarts: [span.starts] })),
       checkHyper: (hyper) => {
         for (const [key, value] of Object.entries(options)) {
           if (hyper[key] !== value) throw new OptimError("INVALID_ARGUMENT", `saved with ${key} ${JSON.stringify(hyper[key])}, this ${this.kind} has ${JSON.stringify(value)}`);
@@ -116,7 +117,7 @@ export abstract class Companion {
     // Committed: the checks are done and nothing below can fail.
     const heapBytes = new Uint8Array(this.engine.heap.f32.buffer);
     plan.groups.forEach((group, g) => {
-      for (const copy of group.copies) {
+      for (const copy of group.copies[0]) {
         const from = group.slotOffsets[0] + 4 * copy.from;
         heapBytes.set(decoded.payload.subarray(from, from + 4 * copy.length), this.offsets[g][0] + 4 * copy.to);
       }
@@ -139,6 +140,11 @@ export abstract class Companion {
     if (this.optimizer.paramGroups.length !== this.spans.length) {
       throw new OptimError("INVALID_ARGUMENT", `${this.kind}: a param group was added to its optimizer after it was made; make a new ${this.kind}`);
     }
+  }
+
+  /** The one slot: a number per element of every parameter, as the group's packed values. */
+  private description(): SlotDescription {
+    return { name: this.slot, layout: "element", dtype: "float32" };
   }
 
   /** The options saved as each group's `hyper` (a load requires them equal). */

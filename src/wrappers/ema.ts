@@ -1,5 +1,5 @@
 import { describe, OptimError } from "../errors.js";
-import { bool, checkKnownKeys, invalid, num } from "../optim/hyper.js";
+import { bool, checkKnownKeys, invalid, num } from "../validation.js";
 import type { HyperValue } from "../state/format.js";
 import { WeightAverage } from "./average.js";
 

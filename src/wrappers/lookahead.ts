@@ -1,5 +1,5 @@
 import { describe, OptimError } from "../errors.js";
-import { checkKnownKeys, invalid, num } from "../optim/hyper.js";
+import { checkKnownKeys, invalid, num } from "../validation.js";
 import type { Param } from "../param.js";
 import type { HyperValue } from "../state/format.js";
 import { Companion } from "./companion.js";

@@ -1,5 +1,5 @@
 import { describe, OptimError } from "../errors.js";
-import { checkKnownKeys, invalid } from "../optim/hyper.js";
+import { checkKnownKeys, invalid } from "../validation.js";
 import type { HyperValue } from "../state/format.js";
 import { WeightAverage } from "./average.js";
 

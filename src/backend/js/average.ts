@@ -1,12 +1,8 @@
+import type { Kernels } from "../contract.js";
 import type { Heap } from "../../memory/heap.js";
 import { bitsOf, f, put } from "./fround.js";
 
-export interface AverageKernels {
-  /** a ← x when w = 1, else a ← a + (x − a)·w. See assembly/kernels/average.ts. */
-  lerp(a: number, x: number, n: number, w: number): void;
-  /** s ← g (bits), then g ← a + (g − a)·w (w = 1: g). See assembly/kernels/average.ts. */
-  lerpStash(a: number, g: number, s: number, n: number, w: number): void;
-}
+type AverageKernels = Pick<Kernels, "lerp" | "lerpStash">;
 
 export function averageKernels(heap: Heap): AverageKernels {
   return {

@@ -1,10 +1,8 @@
+import type { Kernels } from "../contract.js";
 import type { Heap } from "../../memory/heap.js";
 import { bitsOf, f, put } from "./fround.js";
 
-export interface LookaheadKernels {
-  /** s ← s + α·(f − s); f ← s. See assembly/kernels/lookahead.ts. */
-  lookahead(s: number, fast: number, n: number, alpha: number): void;
-}
+type LookaheadKernels = Pick<Kernels, "lookahead">;
 
 export function lookaheadKernels(heap: Heap): LookaheadKernels {
   return {

@@ -1,10 +1,8 @@
+import type { Kernels } from "../contract.js";
 import type { Heap } from "../../memory/heap.js";
 import { bitsOf } from "./fround.js";
 
-export interface SwapKernels {
-  /** Exchanges n floats at a and b, bits unchanged. See assembly/ops/swap.ts. */
-  swap(a: number, b: number, n: number): void;
-}
+type SwapKernels = Pick<Kernels, "swap">;
 
 export function swapKernels(heap: Heap): SwapKernels {
   return {
