@@ -8,6 +8,7 @@ import type { RpropKernels } from "./js/rprop.js";
 import type { AdamaxKernels } from "./js/adamax.js";
 import type { NadamKernels } from "./js/nadam.js";
 import type { LionKernels } from "./js/lion.js";
+import type { MuonKernels } from "./js/muon.js";
 import type { OpsKernels } from "./js/ops.js";
 import type { SgdKernels } from "./js/sgd.js";
 
@@ -24,7 +25,7 @@ export const BACKEND_NAMES: readonly BackendName[] = ["wasm-simd", "wasm", "js"]
  */
 export type Kernels = OpsKernels & ClipKernels & SgdKernels & AdamKernels
   & AdagradKernels & RmspropKernels & AdadeltaKernels & RpropKernels
-  & AdamaxKernels & NadamKernels & LionKernels & GemmKernels;
+  & AdamaxKernels & NadamKernels & LionKernels & GemmKernels & MuonKernels;
 
 export interface Backend {
   readonly name: BackendName;
