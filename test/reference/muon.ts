@@ -31,7 +31,7 @@ export function muonReference(rows: number, cols: number, o: Partial<MuonOptions
     step(p: Float64Array, g: Float64Array, gScale = 1) {
       const grad = g.map((x) => x * gScale);
       for (let i = 0; i < n; i++) buf[i] += (1 - momentum) * (grad[i] - buf[i]); // buf.lerp_(grad, 1 - momentum)
-      let x = nesterov ? grad.map((gi, i) => gi + momentum * (buf[i] - gi)) : buf.slice(); // grad.lerp(buf, momentum)
+      let x: Float64Array = nesterov ? grad.map((gi, i) => gi + momentum * (buf[i] - gi)) : buf.slice(); // grad.lerp(buf, momentum)
       // _zeropower_via_newtonschulz: X (r×q) is the update, transposed when rows > cols.
       const tall = rows > cols;
       const r = tall ? cols : rows, q = tall ? rows : cols;
