@@ -7,7 +7,7 @@ import { OPTIMIZERS } from "./optimizers.js";
 export function uncoveredOptimizers(engine: Engine): string[] {
   const built = new Set<unknown>();
   for (const entry of OPTIMIZERS) {
-    const param = engine.param(4);
+    const param = engine.param(entry.shape?.(4) ?? 4);
     const opt = entry.make([param]);
     built.add(opt.constructor);
     opt.dispose();

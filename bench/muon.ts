@@ -1,0 +1,60 @@
+// `npm run bench:muon`: one Muon step against one Adam step on the same r×c parameter, in one run
+// (the ratio is what to compare across machines), and the GEMM shapes a Muon step runs, in GFLOP/s.
+// Options: --size 1024 (r = c), --rows/--cols, --backend wasm-simd|wasm|js.
+import { Command } from "commander";
+import { Adam, createEngine, Muon, type BackendName, type Optimizer, type Param } from "../src/index.js";
+import { time, type TimingSettings } from "./harness.js";
+import { fillValues } from "./impls/types.js";
+
+const options = new Command()
+  .option("--size <n>", "rows = cols", "1024")
+  .option("--rows <n>", "rows (default: --size)")
+  .option("--cols <n>", "cols (default: --size)")
+  .option("--backend <name>", "wasm-simd, wasm or js", "wasm-simd")
+  .parse()
+  .opts<{ size: string; rows?: string; cols?: string; backend: BackendName }>();
+const rows = Number(options.rows ?? options.size), cols = Number(options.cols ?? options.size);
+const timing: TimingSettings = { batchMs: 50, timeMs: 3000, minSamples: 5 };
+
+const engine = await createEngine({ backend: options.backend });
+if (engine.backend !== options.backend) throw new Error(`backend ${options.backend} unavailable`);
+
+async function stepUs(make: (p: Param[]) => Optimizer<any>): Promise<number> {
+  const param = engine.param([rows, cols]);
+  fillValues(param.data, 1);
+  fillValues(param.grad, 2);
+  const opt = make([param]);
+  try {
+    return (await time({ step: () => void opt.step(), dispose() {} }, timing)).stepMedianUs;
+  } finally {
+    opt.dispose();
+    param.dispose();
+  }
+}
+
+const adam = await stepUs((p) => new Adam(p));
+const muon = await stepUs((p) => new Muon(p));
+const s = Math.min(rows, cols), t = Math.max(rows, cols);
+// Per Newton–Schulz iteration: A = XᵀX (s·s·t), A·A (s³), X·B (t·s·s) multiply-adds.
+const flops = 2 * 5 * (2 * s * s * t + s ** 3);
+console.log(`${options.backend}, one ${rows}×${cols} parameter (median of tinybench samples):`);
+console.log(`  Adam  ${(adam / 1e3).toFixed(3)} ms a step`);
+console.log(`  Muon  ${(muon / 1e3).toFixed(1)} ms a step (${(flops / (muon * 1e3)).toFixed(1)} GFLOP/s over its ${(flops / 1e9).toFixed(1)} GFLOP of products)`);
+console.log(`  Muon ÷ Adam = ${(muon / adam).toFixed(0)}×`);
+
+// The GEMM alone, at the shapes a step runs: op(A) = Xᵀ (transposed) and plain.
+for (const [label, m, n, k, transA] of [
+  [`XᵀX   ${s}×${s}×${t} (transA)`, s, s, t, true],
+  [`A·A   ${s}×${s}×${s}`, s, s, s, false],
+  [`X·B   ${t}×${s}×${s}`, t, s, s, false],
+] as const) {
+  const [a, b, c] = [m * k, k * n, m * n].map((length, seed) => {
+    const p = engine.param(length);
+    fillValues(p.data, seed + 3);
+    return p;
+  });
+  const us = (await time({ step: () => engine.kernels.gemm(c.dataOffset, a.dataOffset, b.dataOffset, m, n, k, transA, false), dispose() {} }, timing)).stepMedianUs;
+  console.log(`  GEMM ${label}: ${((2 * m * n * k) / (us * 1e3)).toFixed(1)} GFLOP/s`);
+  for (const p of [a, b, c]) p.dispose();
+}
+engine.dispose();
