@@ -5,7 +5,7 @@ export { sumSquares } from "./ops/sumSquares";
 export { maxAbs } from "./ops/maxAbs";
 export { scale } from "./ops/scale";
 export { clamp } from "./ops/clamp";
-export { gemm } from "./ops/gemm";
+export { gemm, gemmSymmetric } from "./ops/gemm";
 export { sgd, sgdMomentum } from "./kernels/sgd";
 export { adam } from "./kernels/adam";
 export { adagrad } from "./kernels/adagrad";

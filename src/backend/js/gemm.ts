@@ -9,6 +9,11 @@ export interface GemmKernels {
    * assembly/ops/gemm.ts): the order that makes every backend give the same bits.
    */
   gemm(c: number, a: number, b: number, m: number, n: number, k: number, transA: boolean, transB: boolean): void;
+  /**
+   * C += A·B (n×n, neither transposed) for a product known to be symmetric, from a symmetric C:
+   * the upper triangle in gemm's order, copied onto the lower (see assembly/ops/gemm.ts).
+   */
+  gemmSymmetric(c: number, a: number, b: number, n: number, k: number): void;
 }
 
 export function gemmKernels(heap: Heap): GemmKernels {
@@ -39,6 +44,20 @@ export function gemmKernels(heap: Heap): GemmKernels {
           h[c0 + i * n + j] = acc;
         }
       }
+    },
+
+    gemmSymmetric(c, a, b, n, k) {
+      const h = heap.f32;
+      const c0 = c >>> 2, a0 = a >>> 2, b0 = b >>> 2;
+      for (let i = 0; i < n; i++) {
+        const ci = c0 + i * n;
+        for (let p = 0; p < k; p++) {
+          const ai = h[a0 + i * k + p];
+          const bp = b0 + p * n;
+          for (let j = i; j < n; j++) h[ci + j] = f(h[ci + j] + f(ai * h[bp + j]));
+        }
+      }
+      for (let i = 1; i < n; i++) for (let j = 0; j < i; j++) h[c0 + i * n + j] = h[c0 + j * n + i];
     },
   };
 }

@@ -7,7 +7,7 @@ import type { Kernels } from "../types.js";
  * `satisfies` makes the compiler reject a kernel added to Kernels without an entry here.
  */
 /** Kernels that are not element-wise (matrix products, Muon's transposing copy): they run whole on the calling thread. */
-export const CALLER_KERNELS = ["gemm", "muonCopy"] as const satisfies readonly (keyof Kernels)[];
+export const CALLER_KERNELS = ["gemm", "gemmSymmetric", "muonCopy"] as const satisfies readonly (keyof Kernels)[];
 type CallerKernel = (typeof CALLER_KERNELS)[number];
 
 export const KERNEL_OFFSETS = {
