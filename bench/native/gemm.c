@@ -49,7 +49,7 @@ static void fill(float *x, size_t len, uint32_t seed) {
 
 static double now(void) {
   struct timespec t;
-  clock_gettime(CLOCK_MONOTONIC, &t);
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t); // CPU time: the machine is shared
   return t.tv_sec + t.tv_nsec * 1e-9;
 }
 
@@ -69,6 +69,6 @@ int main(int argc, char **argv) {
     double dt = now() - t0;
     if (dt < best) best = dt;
   }
-  printf("C -O3 SSE  %d^3: %.2f GFLOP/s (best of 7, %.1f ms), checksum %08x\n", size, 2.0 * size * size * size / best * 1e-9, best * 1e3, sum);
+  printf("C -O3 SSE  %d^3: %.2f GFLOP/s (best of 7, %.1f ms of CPU time), checksum %08x\n", size, 2.0 * size * size * size / best * 1e-9, best * 1e3, sum);
   return 0;
 }
