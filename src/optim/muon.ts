@@ -124,7 +124,7 @@ function takeScratch(params: readonly Param[], current: { matrix: number; gram: 
  *
  * The matrix products run on the GEMM kernel over scratch memory taken from the heap with the
  * optimizer, sized for its largest parameter (4 matrices: 2·r·c + 2·min(r, c)² floats), and freed by
- * `dispose`. A step costs about 6·nsSteps·r·c·min(r, c) floating-point operations per parameter.
+ * `dispose`. A step costs 3 to 4·nsSteps·r·c·min(r, c) floating-point operations per parameter.
  *
  * State: `momentumBuffer` (b).
  */
