@@ -198,6 +198,7 @@ describe("Muon's state", () => {
     const results: Float32Array[] = [];
     for (const threads of [1, 2]) {
       const engine = await createEngine({ backend: "wasm", threads });
+      expect(engine.threads).toBe(threads);
       const p = engine.param(uniform(256 * 130, 3), { shape: [256, 130] });
       const optimizer = new Muon([p], { lr: 0.05, nsSteps: 2 });
       for (let t = 0; t < 2; t++) {

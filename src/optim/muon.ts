@@ -198,8 +198,7 @@ export class Muon extends Optimizer<MuonOptions, MuonState> {
   }
 
   protected update(kernels: Kernels, group: ParamGroup<MuonOptions>, layout: GroupLayout): void {
-    const { lr, momentum, eps } = group;
-    const ns = { a: group.nsA, b: group.nsB, c: group.nsC, eps, steps: group.nsSteps };
+    const { lr, momentum } = group;
     const s = this.layoutOf;
     const gScale = this.gScale(false);
     const decay = 1 - lr * group.weightDecay;
@@ -210,7 +209,7 @@ export class Muon extends Optimizer<MuonOptions, MuonState> {
       if (n === 0) continue;
       const at = 4 * layout.starts[i];
       kernels.muonMomentum(layout.grad + at, layout.slots[0] + at, s.y, n, gScale, momentum, 1 - momentum, group.nesterov);
-      const o = orthogonalize(kernels, s, s.y, rows, cols, ns);
+      const o = orthogonalize(kernels, s, s.y, rows, cols, group);
       kernels.muonApply(layout.data + at, o, n, decay, adjustedLr(lr, group.adjustLrFn, rows, cols));
     }
   }

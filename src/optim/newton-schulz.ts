@@ -1,13 +1,13 @@
 import type { Kernels } from "../backend/types.js";
 
-/** The quintic's coefficients and how to run it: torch's ns_coefficients, eps and ns_steps. */
+/** The quintic's coefficients and how to run it: torch's ns_coefficients, eps and ns_steps (a Muon group is one). */
 export interface NewtonSchulzOptions {
-  readonly a: number;
-  readonly b: number;
-  readonly c: number;
+  readonly nsA: number;
+  readonly nsB: number;
+  readonly nsC: number;
   /** The Frobenius norm is clamped to at least eps before dividing by it. */
   readonly eps: number;
-  readonly steps: number;
+  readonly nsSteps: number;
 }
 
 /** Floats rounded up to a multiple of 4, so each scratch matrix starts 16-byte aligned. */
@@ -69,16 +69,16 @@ export function orthogonalize(kernels: Kernels, s: ScratchLayout, u: number, row
   const divisor = norm < o.eps ? o.eps : norm;
   kernels.muonCopy(s.x, u, rows, cols, divisor, !tall);
   let x = s.x, y = s.y;
-  for (let step = 0; step < o.steps; step++) {
+  for (let step = 0; step < o.nsSteps; step++) {
     kernels.muonCopy(y, x, t, w, 1, true);
     kernels.fill(s.a, w * w, 0);
     kernels.gemmSymmetric(s.a, y, x, w, t);
     kernels.fill(s.p, w * w, 0);
     kernels.gemmSymmetric(s.p, s.a, s.a, w, w);
-    kernels.muonAxpby(s.a, s.p, w * w, o.b, o.c);
+    kernels.muonAxpby(s.a, s.p, w * w, o.nsB, o.nsC);
     kernels.fill(y, t * w, 0);
     kernels.gemm(y, x, s.p, t, w, w, false, false);
-    kernels.muonAxpby(x, y, t * w, o.a, 1);
+    kernels.muonAxpby(x, y, t * w, o.nsA, 1);
     const done = y;
     y = x;
     x = done;
