@@ -49,8 +49,10 @@ export const RUNS: readonly RunSpec[] = [
   { id: "lbfgs", label: "L-BFGS", lr: LBFGS_LR, make: (p, lr) => new LBFGS(p, { lr, maxIter: 1, historySize: 10 }), closure: true, optIn: true },
   // Muon takes only matrices: the weights; the biases go to AdamW at its tuned lr, as torch's docs
   // pair them. Opt-in: its Newton–Schulz products cost ~0.3 GFLOP a step here (~10× the model's).
+  // lr from one-epoch runs (seed 1) at 0.02, 0.005 and 1e-3: validation 92.7% (after 3 epochs; its
+  // decoupled decay, 0.1·lr a step, shrank the weights), 96.98% and 97.34%; not tune.ts's grid.
   {
-    id: "muon", label: "Muon + AdamW (biases)", lr: 0.02, optIn: true,
+    id: "muon", label: "Muon + AdamW (biases)", lr: 1e-3, optIn: true,
     make: (p, lr) => new Muon(p.filter(isMatrix), { lr }),
     companion: (p) => new AdamW(p.filter((q) => !isMatrix(q)), { lr: 2e-3, weightDecay: 1e-2 }),
   },
