@@ -19,21 +19,32 @@ const timing: TimingSettings = { batchMs: 50, timeMs: 3000, minSamples: 5 };
 const engine = await createEngine({ backend: options.backend });
 if (engine.backend !== options.backend) throw new Error(`backend ${options.backend} unavailable`);
 
-async function stepUs(make: (p: Param[]) => Optimizer<any>): Promise<number> {
+/**
+ * Median wall µs a step (tinybench), and CPU µs a step, the least of 5 batches of `batch` steps (a
+ * check on a shared machine: other jobs stretch wall time, much less CPU time).
+ */
+async function stepUs(make: (p: Param[]) => Optimizer<any>, batch: number): Promise<[number, number]> {
   const param = engine.param([rows, cols]);
   fillValues(param.data, 1);
   fillValues(param.grad, 2);
   const opt = make([param]);
   try {
-    return (await time({ step: () => void opt.step(), dispose() {} }, timing)).stepMedianUs;
+    const wall = (await time({ step: () => void opt.step(), dispose() {} }, timing)).stepMedianUs;
+    let cpu = Infinity;
+    for (let r = 0; r < 5; r++) {
+      const t0 = process.cpuUsage().user;
+      for (let i = 0; i < batch; i++) opt.step();
+      cpu = Math.min(cpu, (process.cpuUsage().user - t0) / batch);
+    }
+    return [wall, cpu];
   } finally {
     opt.dispose();
     param.dispose();
   }
 }
 
-const adam = await stepUs((p) => new Adam(p));
-const muon = await stepUs((p) => new Muon(p));
+const [adam, adamCpu] = await stepUs((p) => new Adam(p), 500);
+const [muon, muonCpu] = await stepUs((p) => new Muon(p), 1);
 const s = Math.min(rows, cols), t = Math.max(rows, cols);
 // Per Newton–Schulz iteration, as full products: XᵀX (s·s·t), A·A (s³), X·B (t·s·s) multiply-adds.
 // The first two are symmetric: gemmSymmetric computes about half of each.
@@ -41,7 +52,7 @@ const flops = 2 * 5 * (2 * s * s * t + s ** 3);
 console.log(`${options.backend}, one ${rows}×${cols} parameter (median of tinybench samples):`);
 console.log(`  Adam  ${(adam / 1e3).toFixed(3)} ms a step`);
 console.log(`  Muon  ${(muon / 1e3).toFixed(1)} ms a step (${(flops / (muon * 1e3)).toFixed(1)} GFLOP/s counting its products in full, ${(flops / 1e9).toFixed(1)} GFLOP)`);
-console.log(`  Muon ÷ Adam = ${(muon / adam).toFixed(0)}×`);
+console.log(`  Muon ÷ Adam = ${(muon / adam).toFixed(0)}×; in CPU time (Adam ${(adamCpu / 1e3).toFixed(3)} ms, Muon ${(muonCpu / 1e3).toFixed(1)} ms) ${(muonCpu / adamCpu).toFixed(0)}×`);
 
 // The products of one iteration, as the step runs them, and the plain GEMM at the same size.
 type Product = readonly [label: string, m: number, n: number, k: number, symmetric: boolean];
