@@ -4,7 +4,7 @@ import { allocating } from "../memory/allocation.js";
 import type { Block } from "../memory/block.js";
 import { Param } from "../param.js";
 import { bool, num, oneOf, type Rule } from "./hyper.js";
-import { orthogonalize, scratchFloats, scratchLayout, scratchNeed, type ScratchLayout } from "./newton-schulz.js";
+import { orthogonalize, scratchFloats, scratchLayout, scratchNeed, type ScratchLayout, type ScratchNeed } from "./newton-schulz.js";
 import { Optimizer, type GroupInput, type GroupLayout, type OptimizerOptions, type OptimizerSpec, type ParamGroup } from "./optimizer.js";
 
 export type MuonOptions = {
@@ -94,7 +94,7 @@ function checkMatrices(params: readonly Param[]): void {
 }
 
 /** Takes a scratch block for these shapes (OUT_OF_MEMORY: nothing taken), or null when `current` is large enough. */
-function takeScratch(params: readonly Param[], current: { matrix: number; gram: number } | null): { block: Block; need: { matrix: number; gram: number } } | null {
+function takeScratch(params: readonly Param[], current: ScratchNeed | null): { block: Block; need: ScratchNeed } | null {
   const need = scratchNeed(params.map((p) => p.shape));
   if (current !== null) {
     need.matrix = Math.max(need.matrix, current.matrix);
@@ -130,7 +130,7 @@ function takeScratch(params: readonly Param[], current: { matrix: number; gram: 
  */
 export class Muon extends Optimizer<MuonOptions, MuonState> {
   private scratch: Block;
-  private scratchNeed: { matrix: number; gram: number };
+  private scratchNeed: ScratchNeed;
   private layoutOf: ScratchLayout;
 
   constructor(params: readonly Param[] | readonly GroupInput<MuonOptions>[], options: OptimizerOptions<MuonOptions> = {}) {
@@ -168,7 +168,7 @@ export class Muon extends Optimizer<MuonOptions, MuonState> {
     this.fitScratch();
   }
 
-  private useScratch(taken: { block: Block; need: { matrix: number; gram: number } }): void {
+  private useScratch(taken: { block: Block; need: ScratchNeed }): void {
     this.scratch.release();
     this.scratch = taken.block;
     this.scratchNeed = taken.need;

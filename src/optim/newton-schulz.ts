@@ -24,8 +24,14 @@ export interface ScratchLayout {
   readonly p: number;
 }
 
-/** Floats of scratch an r×c parameter needs; a block sized for the largest shape serves them all. */
-export function scratchNeed(shapes: readonly (readonly number[])[]): { matrix: number; gram: number } {
+/** Floats of each scratch matrix: X and Y (`matrix`), A and P (`gram`), 16-byte multiples. */
+export interface ScratchNeed {
+  matrix: number;
+  gram: number;
+}
+
+/** The scratch the r×c parameters need; a block sized for the largest shape serves them all. */
+export function scratchNeed(shapes: readonly (readonly number[])[]): ScratchNeed {
   let matrix = 0, gram = 0;
   for (const [r, c] of shapes) {
     matrix = Math.max(matrix, padded(r * c));
@@ -34,11 +40,11 @@ export function scratchNeed(shapes: readonly (readonly number[])[]): { matrix: n
   return { matrix, gram };
 }
 
-export function scratchFloats(need: { matrix: number; gram: number }): number {
+export function scratchFloats(need: ScratchNeed): number {
   return Math.max(4, 2 * need.matrix + 2 * need.gram);
 }
 
-export function scratchLayout(offset: number, need: { matrix: number; gram: number }): ScratchLayout {
+export function scratchLayout(offset: number, need: ScratchNeed): ScratchLayout {
   const x = offset, y = x + 4 * need.matrix, a = y + 4 * need.matrix;
   return { x, y, a, p: a + 4 * need.gram };
 }
