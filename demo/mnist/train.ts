@@ -72,6 +72,7 @@ export async function trainRun(spec: RunSpec, lr: number, ctx: RunContext, onPro
   const model = new Mlp(engine, ctx.init);
   const params = model.params;
   const optimizer = spec.make(params, lr);
+  const companion = spec.companion?.(params) ?? null;
   try {
     const scheduler = spec.schedule ? new Scheduler(optimizer, spec.schedule(lr, totalSteps)) : null;
     const pointEvery = Math.max(1, Math.ceil(stepsPerEpoch / CURVE_POINTS_PER_EPOCH));
@@ -115,12 +116,14 @@ export async function trainRun(spec: RunSpec, lr: number, ctx: RunContext, onPro
           const t0 = performance.now();
           if (maxGradNorm !== undefined) clipGradNorm(params, maxGradNorm);
           optimizer.step();
+          companion?.step();
           stepMs += performance.now() - t0;
         }
         if (!Number.isFinite(loss)) throw new Error(`${spec.label}: the loss became ${loss} at step ${step} (lr ${lr} too high?)`);
         const t1 = performance.now();
         scheduler?.step();
         optimizer.zeroGrad();
+        companion?.zeroGrad();
         stepMs += performance.now() - t1;
         epochLoss += loss;
         pointLoss += loss;
@@ -157,6 +160,7 @@ export async function trainRun(spec: RunSpec, lr: number, ctx: RunContext, onPro
     };
   } finally {
     optimizer.dispose();
+    companion?.dispose();
     model.dispose();
   }
 }

@@ -10,6 +10,7 @@ import { rpropKernels } from "./rprop.js";
 import { adamaxKernels } from "./adamax.js";
 import { nadamKernels } from "./nadam.js";
 import { lionKernels } from "./lion.js";
+import { muonKernels } from "./muon.js";
 import { opsKernels } from "./ops.js";
 import { sgdKernels } from "./sgd.js";
 
@@ -28,5 +29,6 @@ export function createJsKernels(heap: Heap): Kernels {
     ...nadamKernels(heap),
     ...lionKernels(heap),
     ...gemmKernels(heap),
+    ...muonKernels(heap),
   };
 }
