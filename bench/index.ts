@@ -51,6 +51,7 @@ async function measureAll(plan: Plan, impls: Impl[], optimizers: typeof OPTIMIZE
     for (const layout of plan.layouts) {
       const sizes = layout.id === "many" ? [plan.manyCount * K] : plan.sizes;
       for (const n of sizes) {
+        if (optimizer.maxN !== undefined && n > optimizer.maxN) continue;
         const lengths = layout.lengths(n);
         for (const impl of impls) {
           if (!impl.supports(optimizer)) continue;

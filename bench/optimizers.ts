@@ -3,7 +3,7 @@
 // hand-written loop is given). Every peer uses the same hyperparameters as ours where the
 // framework has them; speed does not depend on their values.
 import type * as tf from "@tensorflow/tfjs-core";
-import { Adadelta, Adagrad, Adam, Adamax, AdamW, LBFGS, Lion, NAdam, RAdam, RMSprop, Rprop, SGD, type FamilyId, type Optimizer, type Param } from "../src/index.js";
+import { Adadelta, Adagrad, Adam, Adamax, AdamW, LBFGS, Lion, Muon, NAdam, RAdam, RMSprop, Rprop, SGD, type FamilyId, type Optimizer, type Param } from "../src/index.js";
 import * as plain from "./impls/plainLoops.js";
 
 export interface BenchOptimizer {
@@ -22,6 +22,17 @@ export interface BenchOptimizer {
   jax?: boolean;
   /** Whether the hand-written f32x4 wasm loop runs it (Adam only, bench/wasm/source.ts). */
   bareSimd?: boolean;
+  /** The shape a tensor of this length is created with (default: 1-D); Muon takes matrices. */
+  shape?(length: number): number[];
+  /** The largest N it is measured at (Muon's step is cubic in the matrix size). */
+  maxN?: number;
+}
+
+/** r×c = length with r the largest divisor of length not above √length: as square as it divides. */
+export function nearSquare(length: number): number[] {
+  let r = Math.max(1, Math.floor(Math.sqrt(length)));
+  while (length % r !== 0) r--;
+  return [r, length / r];
 }
 
 /** Each family's rows (SGD has three: plain, momentum, Nesterov); the compiler asks for a new family's. */
@@ -65,6 +76,9 @@ const BY_FAMILY = {
   ],
   lion: [
     { id: "lion", label: "Lion", make: (p) => new Lion(p, { lr: 1e-4 }), plain: plain.lion(1e-4, 0.9, 0.99) },
+  ],
+  muon: [
+    { id: "muon", label: "Muon", make: (p) => new Muon(p, { lr: 1e-3 }), shape: nearSquare, maxN: 1024 * 1024 },
   ],
 } satisfies Record<FamilyId, readonly BenchOptimizer[]>;
 

@@ -113,3 +113,42 @@ describe.each(BACKENDS)("gemm on %s: C += op(A)·op(B)", (backend) => {
     }
   });
 });
+
+describe.each(BACKENDS)("gemmSymmetric on %s: the upper triangle, mirrored", (backend) => {
+  let engine: Engine;
+  beforeAll(async () => {
+    engine = await engineFor(backend);
+  });
+  afterAll(() => engine.dispose());
+
+  /** A symmetric n×n matrix (Muon's Gram matrices start from zeros; any symmetric C is allowed). */
+  function symmetric(n: number, seed: number): Float32Array {
+    const s = uniform(n * n, seed);
+    for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) s[i * n + j] = s[j * n + i];
+    return s;
+  }
+
+  it.each([1, 3, 4, 5, 8, 9, 12, 17, 33, 64])("n = %i: XᵀX and A·A (A symmetric) have the full product's in-order bits", (n) => {
+    for (const k of [1, 5, 17, 40]) {
+      const x = uniform(k * n, 7 * n + k);
+      const xt = new Float32Array(n * k);
+      for (let p = 0; p < k; p++) for (let i = 0; i < n; i++) xt[i * k + p] = x[p * n + i];
+      const a = symmetric(n, n + k);
+      for (const [left, right, depth] of [[xt, x, k], [a, a, n]] as const) {
+        const c = symmetric(n, 3 * n + k);
+        const want = inOrder({ m: n, n, k: depth, transA: false, transB: false, a: left, b: right, c });
+        const [A, B, C] = [left, right, c].map((values) => {
+          const block = engine.heap.alloc(values.length + 1);
+          engine.heap.f32.set(values, block >>> 2);
+          engine.heap.f32[(block >>> 2) + values.length] = SENTINEL;
+          return block;
+        });
+        engine.kernels.gemmSymmetric(C, A, B, n, depth);
+        const got = engine.heap.f32.slice(C >>> 2, (C >>> 2) + n * n);
+        if (!got.every((v, i) => Object.is(v, want[i]))) expect.fail(`${n}×${n}×${depth} differs from the in-order product`);
+        expect(engine.heap.f32[(C >>> 2) + n * n]).toBe(SENTINEL);
+        for (const block of [A, B, C]) engine.heap.free(block);
+      }
+    }
+  });
+});

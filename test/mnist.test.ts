@@ -158,6 +158,14 @@ describe("the MNIST comparison, tiny configuration", () => {
     expect(averaged.epochs.map((e) => e.testLoss)).not.toEqual(plain.epochs.map((e) => e.testLoss));
   });
 
+  it("runs Muon on the weight matrices beside AdamW on the biases (opt-in, the companion stepped and zeroed with it)", async () => {
+    // 20 steps: a larger lr than the 10-epoch default, so so few steps get somewhere.
+    const muon = await compareOptimizers(tiny({ runs: selectRuns(["muon"]), lrs: { muon: 0.01 }, trainSamples: 640, epochs: 1 }));
+    const run = muon.runs[0];
+    expect(run.finalTestAccuracy).toBeGreaterThan(0.5);
+    expect(run.epochs[0].testLoss).toBeLessThan(run.initial.loss);
+  });
+
   it("prints tables and writes a self-contained report and the raw results", () => {
     const tables = comparisonTables(simd);
     expect(tables).toHaveLength(3);

@@ -1,7 +1,7 @@
 // The optimizers the page offers. Adding one is one line: a label, its class from the library,
 // and the options to show with their starting values (chosen for the default Rosenbrock view:
 // RAdam's first steps are un-adapted momentum steps, so its lr starts smaller).
-import { Adadelta, Adagrad, Adam, Adamax, AdamW, LBFGS, Lion, NAdam, RAdam, RMSprop, Rprop, SGD, type FamilyId, type Optimizer, type Param } from "../src/index.js";
+import { Adadelta, Adagrad, Adam, Adamax, AdamW, LBFGS, Lion, Muon, NAdam, RAdam, RMSprop, Rprop, SGD, type FamilyId, type Optimizer, type Param } from "../src/index.js";
 
 export type OptionValue = number | boolean | string;
 export type Options = Record<string, OptionValue>;
@@ -11,6 +11,8 @@ export interface OptimizerEntry {
   /** Shown when the page opens. */
   readonly on: boolean;
   readonly options: Readonly<Options>;
+  /** The point's parameter shape (default [2]); Muon takes only matrices, so it gets a 1×2 one. */
+  readonly shape?: readonly number[];
   make(params: Param[], options: Options): Optimizer<any>;
 }
 
@@ -58,6 +60,11 @@ const BY_FAMILY = {
   lbfgs: [
     // One quasi-Newton iteration per page step (torch's default runs 20 per step), so paths compare.
     entry("L-BFGS", LBFGS, { lr: 1, maxIter: 1, historySize: 10, lineSearch: "strongWolfe" }),
+  ],
+  muon: [
+    // On a 1×2 matrix Newton–Schulz only normalises: Muon is momentum with unit-length steps of
+    // about lr (the quintic leaves the length between ~0.7 and ~1.2). No decay toward the origin here.
+    { ...entry("Muon", Muon, { lr: 0.02, momentum: 0.95, nesterov: true, weightDecay: 0 }), shape: [1, 2] },
   ],
 } satisfies Record<FamilyId, readonly OptimizerEntry[]>;
 

@@ -44,7 +44,7 @@ export class Run {
     this.error = null;
     this.diverged = false;
     if (!this.enabled) return;
-    const param = (this.param = sim.engine.param(new Float32Array(sim.start), { name: this.label }));
+    const param = (this.param = sim.engine.param(new Float32Array(sim.start), { name: this.label, shape: this.entry.shape }));
     this.optimizer = this.entry.make([param], { ...this.options });
     this.record(sim.surface);
   }

@@ -106,3 +106,39 @@ export function gemm(c: usize, a: usize, b: usize, m: i32, n: i32, k: i32, trans
   st<T>(c0, x0);
   if (width == 2) st<T>(c0 + lane, x1);
 }
+
+/**
+ * C += A·B for a product known to be symmetric (A = Xᵀ stored as a matrix and B = X, or A = B
+ * symmetric), n×n, both operands stored plainly: computes only the tiles that reach the upper
+ * triangle (j ≥ i), each element in the order of `gemm`, then copies the upper triangle onto the
+ * lower. C must start symmetric (Muon's start from zeros). The two halves of such a product add the
+ * same products (x·y = y·x exactly) in the same order, so the result has gemm's bits (a NaN's payload
+ * aside) for about half the work: Muon's Gram matrix XᵀX and its square.
+ */
+export function gemmSymmetric(c: usize, a: usize, b: usize, n: i32, k: i32): void {
+  const rsA: usize = <usize>k << 2;
+  const rsB: usize = <usize>n << 2;
+  let j = 0;
+  if (ASC_FEATURE_SIMD) j = upperPanels<v128>(c, a, b, n, k, rsA, rsB, 0);
+  upperPanels<f32>(c, a, b, n, k, rsA, rsB, j);
+  for (let i = 1; i < n; i++) {
+    const row = c + ((<usize>i * <usize>n) << 2);
+    for (let jj = 0; jj < i; jj++) store<f32>(row + (<usize>jj << 2), load<f32>(c + ((<usize>jj * <usize>n + <usize>i) << 2)));
+  }
+}
+
+/** As `panels`, but each column panel only down to the rows that reach its diagonal block. */
+@inline function upperPanels<T>(c: usize, a: usize, b: usize, n: i32, k: i32, rsA: usize, rsB: usize, j0: i32): i32 {
+  const w = isVector<T>() ? 4 : 1;
+  let j = j0;
+  for (; j + 2 * w <= n; j += 2 * w) {
+    const rows = j + 2 * w;
+    let i = 0;
+    for (; i + 4 <= rows; i += 4) tile4x2<T>(c, a, b, i, j, n, k, rsA, 4, rsB, 4, true);
+    for (; i < rows; i++) tile1xw<T>(c, a, b, i, j, n, k, rsA, 4, rsB, 4, true, 2);
+  }
+  for (; j + w <= n; j += w) {
+    for (let i = 0; i < j + w; i++) tile1xw<T>(c, a, b, i, j, n, k, rsA, 4, rsB, 4, true, 1);
+  }
+  return j;
+}

@@ -24,7 +24,7 @@ export function ours(backend: BackendName, threads = 1): Impl {
       if (name !== backend) throw new Error(`backend ${backend} unavailable (got ${name})`);
       if (backend !== "js" && engine.threads !== threads) throw new Error(`${threads} threads unavailable (got ${engine.threads})`);
       const params = lengths.map((length, k) => {
-        const param = engine.param(length);
+        const param = engine.param(optimizer.shape?.(length) ?? length);
         fillValues(param.data, 2 * k + 1);
         fillValues(param.grad, 2 * k + 2);
         return param;

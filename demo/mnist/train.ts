@@ -72,6 +72,7 @@ export async function trainRun(spec: RunSpec, lr: number, ctx: RunContext, onPro
   const model = new Mlp(engine, ctx.init);
   const params = model.params;
   const optimizer = spec.make(params, lr);
+  const companion = spec.companion?.(params) ?? null;
   const average = spec.average?.(optimizer);
   try {
     const scheduler = spec.schedule ? new Scheduler(optimizer, spec.schedule(lr, totalSteps)) : null;
@@ -117,6 +118,7 @@ export async function trainRun(spec: RunSpec, lr: number, ctx: RunContext, onPro
           const t0 = performance.now();
           if (maxGradNorm !== undefined) clipGradNorm(params, maxGradNorm);
           optimizer.step();
+          companion?.step();
           average?.update();
           stepMs += performance.now() - t0;
         }
@@ -124,6 +126,7 @@ export async function trainRun(spec: RunSpec, lr: number, ctx: RunContext, onPro
         const t1 = performance.now();
         scheduler?.step();
         optimizer.zeroGrad();
+        companion?.zeroGrad();
         stepMs += performance.now() - t1;
         epochLoss += loss;
         pointLoss += loss;
@@ -163,6 +166,7 @@ export async function trainRun(spec: RunSpec, lr: number, ctx: RunContext, onPro
   } finally {
     average?.dispose();
     optimizer.dispose();
+    companion?.dispose();
     model.dispose();
   }
 }

@@ -30,6 +30,7 @@ export const KERNEL_CONTRACT = {
   scale: { args: ["ptr:ptr", "n:size", "factor:f32"] },
   clamp: { args: ["ptr:ptr", "n:size", "lo:f32", "hi:f32"] },
   gemm: { args: ["c:ptr", "a:ptr", "b:ptr", "m:size", "n:size", "k:size", "transA:bool", "transB:bool"], whole: true },
+  gemmSymmetric: { args: ["c:ptr", "a:ptr", "b:ptr", "n:size", "k:size"], whole: true },
   sgd: { args: ["p:ptr", "g:ptr", "n:size", "lr:f32", "gScale:f32", "weightDecay:f32"] },
   sgdMomentum: {
     args: ["p:ptr", "g:ptr", "buf:ptr", "n:size", "lr:f32", "gScale:f32", "weightDecay:f32", "bufDecay:f32", "bufGradScale:f32", "mu:f32", "nesterov:bool"],
@@ -74,6 +75,10 @@ export const KERNEL_CONTRACT = {
   lerp: { args: ["a:ptr", "x:ptr", "n:size", "w:f32"] },
   lerpStash: { args: ["a:ptr", "g:ptr", "s:ptr", "n:size", "w:f32"] },
   lookahead: { args: ["s:ptr", "fast:ptr", "n:size", "alpha:f32"] },
+  muonMomentum: { args: ["g:ptr", "buf:ptr", "out:ptr", "n:size", "gScale:f32", "mu:f32", "oneMinusMu:f32", "nesterov:bool"] },
+  muonAxpby: { args: ["x:ptr", "y:ptr", "n:size", "alpha:f32", "beta:f32"] },
+  muonApply: { args: ["p:ptr", "o:ptr", "n:size", "decay:f32", "lr:f32"] },
+  muonCopy: { args: ["dst:ptr", "src:ptr", "rows:size", "cols:size", "divisor:f32", "transpose:bool"], whole: true },
 } as const satisfies Record<string, Signature>;
 
 export type KernelName = keyof typeof KERNEL_CONTRACT;

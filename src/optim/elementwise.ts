@@ -79,7 +79,11 @@ export function slotDescriptions(spec: { readonly slots: readonly SlotSpec[] }):
  * Slots are created with the optimizer, or by the first step whose options use them (amsgrad turned
  * on), all or none; `getState` views them; `saveState`/`loadState` move them (src/state/persistence.ts).
  */
-export abstract class ElementwiseOptimizer<H extends Hyperparameters, S extends OptimizerState = OptimizerState> extends Optimizer<H, S, SlotsLayout, OptimizerSpec<H>> {
+export abstract class ElementwiseOptimizer<
+  H extends Hyperparameters,
+  S extends OptimizerState = OptimizerState,
+  L extends SlotsLayout = SlotsLayout,
+> extends Optimizer<H, S, L, OptimizerSpec<H>> {
   /** Multiplies every gradient in this step (the clipping coefficient; 1 when not clipping). */
   protected clipCoef = 1;
 
@@ -191,9 +195,18 @@ export abstract class ElementwiseOptimizer<H extends Hyperparameters, S extends 
   }
 
   /** Runs the family's kernel over one group; `layout.step` already counts this step. */
-  protected abstract update(kernels: Kernels, group: ParamGroup<H>, layout: SlotsLayout): void;
+  protected abstract update(kernels: Kernels, group: ParamGroup<H>, layout: L): void;
 
-  protected layoutFor(group: ParamGroup<H>, base: GroupLayout, take: Take): SlotsLayout {
+  /**
+   * A group's slots. A family whose layout has more (Muon's scratch) overrides this, spreading
+   * `slotsLayoutFor` into its own; for the others L is SlotsLayout.
+   */
+  protected layoutFor(group: ParamGroup<H>, base: GroupLayout, take: Take): L {
+    return this.slotsLayoutFor(group, base, take) as L;
+  }
+
+  /** The slots of a new group: their lengths and starts, and the blocks of those created with the optimizer. */
+  protected slotsLayoutFor(group: ParamGroup<H>, base: GroupLayout, take: Take): SlotsLayout {
     const slots = slotDescriptions(this.spec);
     const slotStarts = slots.map(({ layout }) => (layout === "element" ? base.starts : startsOf(group.params, layout)));
     const slotLengths = slots.map(({ layout }, k) => (layout === "element" ? base.n : lengthOf(group.params, layout, slotStarts[k])));

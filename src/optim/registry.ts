@@ -8,6 +8,7 @@ import { Adamax, ADAMAX_SPEC } from "./adamax.js";
 import { slotDescriptions, type OptimizerSpec } from "./elementwise.js";
 import { LBFGS, LBFGS_SPEC } from "./lbfgs.js";
 import { Lion, LION_SPEC } from "./lion.js";
+import { Muon, MUON_SPEC } from "./muon.js";
 import { NAdam, NADAM_SPEC } from "./nadam.js";
 import type { GroupSpec, Optimizer } from "./optimizer.js";
 import { RAdam, RADAM_SPEC } from "./radam.js";
@@ -36,12 +37,15 @@ export interface Family {
    * the state saves and loads. false for L-BFGS, which needs a closure and saves no state.
    */
   readonly elementwise: boolean;
+  /** true when the family takes only matrix parameters (Muon: created with a shape [rows, cols]). */
+  readonly matricesOnly: boolean;
 }
 
-function family<H extends Hyperparameters>(optimizer: FamilyClass, spec: GroupSpec<H> | OptimizerSpec<H>): Family {
+function family<H extends Hyperparameters>(optimizer: FamilyClass, spec: GroupSpec<H> | OptimizerSpec<H>, { matricesOnly = false } = {}): Family {
   const defaults = Object.fromEntries(Object.entries(spec.rules).map(([key, rule]) => [key, rule.default]));
   const elementwise = "slots" in spec;
-  return Object.freeze({ optimizer, kind: spec.kind, defaults: Object.freeze(defaults), slots: elementwise ? slotDescriptions(spec) : [], elementwise });
+  const slots = elementwise ? slotDescriptions(spec) : [];
+  return Object.freeze({ optimizer, kind: spec.kind, defaults: Object.freeze(defaults), slots, elementwise, matricesOnly });
 }
 
 export const FAMILIES = Object.freeze({
@@ -57,6 +61,7 @@ export const FAMILIES = Object.freeze({
   radam: family(RAdam, RADAM_SPEC),
   lion: family(Lion, LION_SPEC),
   lbfgs: family(LBFGS, LBFGS_SPEC),
+  muon: family(Muon, MUON_SPEC, { matricesOnly: true }),
 });
 
 /** A family's id: the registry's key ("adam"). */

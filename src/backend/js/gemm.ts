@@ -2,7 +2,7 @@ import type { Kernels } from "../contract.js";
 import type { Heap } from "../../memory/heap.js";
 import { f } from "./fround.js";
 
-type GemmKernels = Pick<Kernels, "gemm">;
+type GemmKernels = Pick<Kernels, "gemm" | "gemmSymmetric">;
 
 export function gemmKernels(heap: Heap): GemmKernels {
   return {
@@ -32,6 +32,20 @@ export function gemmKernels(heap: Heap): GemmKernels {
           h[c0 + i * n + j] = acc;
         }
       }
+    },
+
+    gemmSymmetric(c, a, b, n, k) {
+      const h = heap.f32;
+      const c0 = c >>> 2, a0 = a >>> 2, b0 = b >>> 2;
+      for (let i = 0; i < n; i++) {
+        const ci = c0 + i * n;
+        for (let p = 0; p < k; p++) {
+          const ai = h[a0 + i * k + p];
+          const bp = b0 + p * n;
+          for (let j = i; j < n; j++) h[ci + j] = f(h[ci + j] + f(ai * h[bp + j]));
+        }
+      }
+      for (let i = 1; i < n; i++) for (let j = 0; j < i; j++) h[c0 + i * n + j] = h[c0 + j * n + i];
     },
   };
 }

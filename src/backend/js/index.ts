@@ -10,6 +10,7 @@ import { rpropKernels } from "./rprop.js";
 import { adamaxKernels } from "./adamax.js";
 import { nadamKernels } from "./nadam.js";
 import { lionKernels } from "./lion.js";
+import { muonKernels } from "./muon.js";
 import { opsKernels } from "./ops.js";
 import { sgdKernels } from "./sgd.js";
 import { averageKernels } from "./average.js";
@@ -34,5 +35,6 @@ export function createJsKernels(heap: Heap): Kernels {
     ...swapKernels(heap),
     ...averageKernels(heap),
     ...lookaheadKernels(heap),
+    ...muonKernels(heap),
   };
 }
