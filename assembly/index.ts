@@ -15,3 +15,4 @@ export { rprop } from "./kernels/rprop";
 export { adamax } from "./kernels/adamax";
 export { nadam } from "./kernels/nadam";
 export { lion } from "./kernels/lion";
+export { adafactorFactors, adafactorFactoredSq, adafactorFactoredStep, adafactorVectorSq, adafactorVectorStep } from "./kernels/adafactor";

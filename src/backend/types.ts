@@ -1,3 +1,4 @@
+import type { AdafactorKernels } from "./js/adafactor.js";
 import type { AdamKernels } from "./js/adam.js";
 import type { ClipKernels } from "./js/clip.js";
 import type { GemmKernels } from "./js/gemm.js";
@@ -24,7 +25,7 @@ export const BACKEND_NAMES: readonly BackendName[] = ["wasm-simd", "wasm", "js"]
  */
 export type Kernels = OpsKernels & ClipKernels & SgdKernels & AdamKernels
   & AdagradKernels & RmspropKernels & AdadeltaKernels & RpropKernels
-  & AdamaxKernels & NadamKernels & LionKernels & GemmKernels;
+  & AdamaxKernels & NadamKernels & LionKernels & AdafactorKernels & GemmKernels;
 
 export interface Backend {
   readonly name: BackendName;

@@ -6,8 +6,11 @@ import type { Kernels } from "../types.js";
  * move when a call is split into chunks: the thread pool derives every split from this table.
  * `satisfies` makes the compiler reject a kernel added to Kernels without an entry here.
  */
-/** Kernels that are not element-wise (the model's matrix product): they run whole on the calling thread. */
-export const CALLER_KERNELS = ["gemm"] as const satisfies readonly (keyof Kernels)[];
+/**
+ * Kernels that are not element-wise (the model's matrix product; Adafactor's row and column
+ * statistics and its per-parameter reductions, which also write): they run whole on the calling thread.
+ */
+export const CALLER_KERNELS = ["gemm", "adafactorFactors", "adafactorFactoredSq", "adafactorFactoredStep", "adafactorVectorSq"] as const satisfies readonly (keyof Kernels)[];
 type CallerKernel = (typeof CALLER_KERNELS)[number];
 
 export const KERNEL_OFFSETS = {
@@ -26,6 +29,7 @@ export const KERNEL_OFFSETS = {
   adamax: 4,
   nadam: 4,
   lion: 3,
+  adafactorVectorStep: 3,
 } as const satisfies { readonly [K in Exclude<keyof Kernels, CallerKernel>]: number };
 
 export type KernelName = keyof typeof KERNEL_OFFSETS;
