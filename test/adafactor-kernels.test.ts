@@ -6,7 +6,7 @@ import { createEngine, type BackendName, type Engine } from "../src/index.js";
 import { NAN_BITS } from "../src/backend/js/fround.js";
 import { MIN_FLOATS_PER_THREAD } from "../src/backend/threads/threaded.js";
 import type { Kernels } from "../src/backend/types.js";
-import { adafactorParamStep, factoring, FLOAT32_EPSILON, type AdafactorHyper, type AdafactorParamAt } from "../src/optim/adafactor-param.js";
+import { adafactorParamStep, type AdafactorHyper } from "../src/optim/adafactor-param.js";
 import { BACKENDS, engineFor } from "./helpers/backends.js";
 import { expectBitEqual, expectClose } from "./helpers/close.js";
 import { rng, uniform } from "./helpers/random.js";
@@ -21,8 +21,9 @@ interface Case extends AdafactorReferenceOptions {
   desc: string;
   /** Initial parameters in ±pScale (default 1); 1e-4 puts RMS(θ) under eps2. */
   pScale?: number;
-  /** Step t's gradients in ±(1 + t)^gGrowth (default 0): growth makes RMS(U) exceed d. */
+  /** Step t's gradients in ±gSize·(1 + t)^gGrowth (defaults 1 and 0): growth makes RMS(U) exceed d. */
   gGrowth?: number;
+  gSize?: number;
 }
 
 const CASES: readonly Case[] = [
@@ -33,20 +34,39 @@ const CASES: readonly Case[] = [
   { desc: "eps1 0.5 (both clamps active)", eps1: 0.5 },
   { desc: "RMS(θ) under eps2", pScale: 1e-4 },
   { desc: "growing gradients (update clipping)", gGrowth: 3 },
+  { desc: "gradients under eps1 = null (clamped at 2^-23)", gSize: 1e-8 },
 ];
 
 function hyper(o: AdafactorReferenceOptions): AdafactorHyper {
-  return { lr: o.lr ?? 1e-2, beta2Decay: o.beta2Decay ?? -0.8, eps1: o.eps1 ?? FLOAT32_EPSILON, eps2: o.eps2 ?? 1e-3, d: o.d ?? 1, weightDecay: o.weightDecay ?? 0 };
+  return { lr: o.lr ?? 1e-2, beta2Decay: o.beta2Decay ?? -0.8, eps1: o.eps1 ?? null, eps2: o.eps2 ?? 1e-3, d: o.d ?? 1, weightDecay: o.weightDecay ?? 0 };
+}
+
+/** Where a parameter and its state are on the heap (byte offsets; 0 for a buffer it does not have). */
+interface At {
+  p: number;
+  g: number;
+  n: number;
+  /** batch × rows × cols of a factored parameter, null for one with a per-element variance. */
+  factored: { batch: number; rows: number; cols: number } | null;
+  rowVar: number;
+  colVar: number;
+  variance: number;
+}
+
+/** One step of a placed parameter, as the optimizer runs it. */
+function stepPlaced(k: Kernels, placed: Placed, c: Case, t: number, gScale: number): void {
+  const { at } = placed;
+  adafactorParamStep(k, hyper(c), t, gScale, placed.shape, at.p, at.g, at.rowVar, at.colVar, at.variance);
 }
 
 /** One parameter and its state on the heap, each buffer `shift` floats past a 16-byte boundary and followed by sentinels. */
 class Placed {
-  readonly at: AdafactorParamAt;
+  readonly at: At;
   private readonly blocks: number[] = [];
 
   constructor(private readonly engine: Engine, readonly shape: readonly number[], shift: number) {
     const n = shape.reduce((a, b) => a * b, 1);
-    const f = factoring(shape);
+    const f = shape.length >= 2 ? { batch: n / (shape.at(-2)! * shape.at(-1)!), rows: shape.at(-2)!, cols: shape.at(-1)! } : null;
     const place = (length: number) => {
       const block = engine.heap.alloc(length + shift + 4);
       this.blocks.push(block);
@@ -91,7 +111,8 @@ class Placed {
 }
 
 function gradient(n: number, t: number, seed: number, c: Case): Float32Array {
-  return uniform(n, 1000 * t + seed, -((1 + t) ** (c.gGrowth ?? 0)), (1 + t) ** (c.gGrowth ?? 0));
+  const size = (c.gSize ?? 1) * (1 + t) ** (c.gGrowth ?? 0);
+  return uniform(n, 1000 * t + seed, -size, size);
 }
 
 describe.each(BACKENDS)("Adafactor kernels on %s", (backend) => {
@@ -112,7 +133,7 @@ describe.each(BACKENDS)("Adafactor kernels on %s", (backend) => {
       for (let t = 1; t <= STEPS; t++) {
         const g = gradient(n, t, n, c);
         engine.heap.f32.set(g, placed.at.g >>> 2);
-        adafactorParamStep(engine.kernels, placed.at, hyper(c), t, c.maximize ? -1 : 1);
+        stepPlaced(engine.kernels, placed, c, t, c.maximize ? -1 : 1);
         ref.step(t, p64, Float64Array.from(g));
       }
       const got = placed.buffers();
@@ -162,7 +183,7 @@ async function runOn(backend: BackendName | Engine, shape: readonly number[], c:
   };
   for (; t <= STEPS; t++) {
     engine.heap.f32.set(grads(t), placed.at.g >>> 2);
-    adafactorParamStep(recording, placed.at, hyper(c), t, c.maximize ? -0.75 : 1.25);
+    stepPlaced(recording, placed, c, t, c.maximize ? -0.75 : 1.25);
   }
   const out: Record<string, Float32Array | Float64Array> = { ...placed.buffers(), sums };
   expect(placed.sentinelsKept()).toBe(true);
