@@ -14,6 +14,8 @@ import { poolOf } from "./helpers/threads.js";
 import { adafactorReference, type AdafactorReferenceOptions } from "./reference/adafactor.js";
 
 const SHAPES: readonly (readonly number[])[] = [[1], [3], [5], [17], [1025], [1, 1], [3, 5], [5, 3], [4, 4], [17, 33], [2, 3, 4]];
+/** Empty parameters: torch's means over an empty dim are NaN (0/0), and so are ours; compared bit for bit only. */
+const EMPTY: readonly (readonly number[])[] = [[0], [0, 3], [3, 0], [2, 0, 4]];
 const STEPS = 8;
 const SENTINEL = 12345.5;
 
@@ -66,7 +68,7 @@ class Placed {
 
   constructor(private readonly engine: Engine, readonly shape: readonly number[], shift: number) {
     const n = shape.reduce((a, b) => a * b, 1);
-    const f = shape.length >= 2 ? { batch: n / (shape.at(-2)! * shape.at(-1)!), rows: shape.at(-2)!, cols: shape.at(-1)! } : null;
+    const f = shape.length >= 2 ? { batch: shape.slice(0, -2).reduce((a, b) => a * b, 1), rows: shape.at(-2)!, cols: shape.at(-1)! } : null;
     const place = (length: number) => {
       const block = engine.heap.alloc(length + shift + 4);
       this.blocks.push(block);
@@ -216,7 +218,7 @@ function expectCanonicalNaNs(buffer: Float32Array | Float64Array, what: string):
 
 describe(`Adafactor kernels give identical bits on ${BACKENDS.join(", ")}`, () => {
   for (const c of [CASES[0], CASES[1], CASES[4]]) {
-    it.each(SHAPES.map((s) => [s.join("×"), s] as const))(`${c.desc}: %s`, async (_, shape) => {
+    it.each([...SHAPES, ...EMPTY].map((s) => [s.join("×"), s] as const))(`${c.desc}: %s`, async (_, shape) => {
       const n = shape.reduce((a, b) => a * b, 1);
       const p0 = uniform(n, 3 + n);
       const [first, ...others] = await Promise.all(BACKENDS.map((b) => runOn(b, shape, c, p0, (t) => gradient(n, t, n, c))));
@@ -233,6 +235,17 @@ describe(`Adafactor kernels give identical bits on ${BACKENDS.join(", ")}`, () =
     const [first, ...others] = results;
     for (const other of others) for (const name of Object.keys(first)) expectSame(other[name], first[name], name);
     for (const result of results) for (const [name, buffer] of Object.entries(result)) expectCanonicalNaNs(buffer, name);
+  });
+});
+
+describe("empty dims", () => {
+  it.each(BACKENDS)("%s: the mean over an empty dim is NaN (0/0, as torch's), stored canonically", async (backend) => {
+    const noCols = await runOn(backend, [3, 0], CASES[0], new Float32Array(0), () => new Float32Array(0));
+    const noRows = await runOn(backend, [0, 3], CASES[0], new Float32Array(0), () => new Float32Array(0));
+    for (const buffer of [noCols.rowVar, noRows.colVar]) {
+      expect(buffer.length).toBe(3);
+      expect(Array.from(new Uint32Array(buffer.buffer, buffer.byteOffset, 3))).toEqual([NAN_BITS, NAN_BITS, NAN_BITS]);
+    }
   });
 });
 
