@@ -1,5 +1,5 @@
-// Every kernel the TypeScript backends call. Signatures are mirrored one for one by the
-// plain-JS backend in src/backend/js-kernels.ts.
+// Every kernel the TypeScript backends call, exported under the names of the kernel contract
+// (src/backend/contract.ts), which the build checks these exports against.
 export { fill } from "./ops/fill";
 export { sumSquares } from "./ops/sumSquares";
 export { maxAbs } from "./ops/maxAbs";

@@ -9,11 +9,10 @@ import { hasWasmSimd } from "../src/backend/detect.js";
 import { allocationReport, type AllocationReport } from "./allocation.js";
 import { bestOf, measureBandwidth } from "./bandwidth.js";
 import { time } from "./harness.js";
-import { uncoveredOptimizers } from "./coverage.js";
 import { measureGemm } from "./gemm.js";
 import { bareSimd } from "./impls/bareSimd.js";
 import { jaxJs } from "./impls/jax.js";
-import { ours, sharedEngine } from "./impls/ours.js";
+import { ours } from "./impls/ours.js";
 import { plainJs } from "./impls/plain.js";
 import { tfjs } from "./impls/tfjs.js";
 import { tfjsAdapter } from "./impls/tfjsAdapter.js";
@@ -99,8 +98,6 @@ async function main(): Promise<void> {
   }
   const impls = pick(allImpls, options.impls, "implementation");
   const optimizers = pick(OPTIMIZERS, options.optimizers, "optimizer");
-  const missing = uncoveredOptimizers(await sharedEngine());
-  if (missing.length) console.error(`warning: no bench/optimizers.ts entry builds ${missing.join(", ")}; add one line each`);
   const startedAt = new Date().toISOString();
   const machine = describeMachine();
   if (!collect) console.error("note: run with node --expose-gc (npm run bench does) for GC between measurements and an exact JS-heap report");

@@ -37,4 +37,7 @@ for (const { name, target, extra } of variants) {
   lines.push(`export const ${name} = "${bytes.toString("base64")}";`);
   console.log(`${name}.wasm ${bytes.length} bytes`);
 }
+// The exports must match the kernel contract (src/backend/contract.ts), argument kinds included.
+execFileSync(process.execPath, ["--import", "tsx", "scripts/check-contract.ts", ...variants.map(({ name }) => join("build", `${name}.wat`))],
+  { cwd: root, stdio: "inherit" });
 writeFileSync(join(root, "src", "backend", "binaries.generated.ts"), lines.join("\n") + "\n");

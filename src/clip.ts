@@ -1,4 +1,4 @@
-import { checkKnownKeys } from "./optim/hyper.js";
+import { checkKnownKeys } from "./validation.js";
 import type { Kernels } from "./backend/types.js";
 import type { Engine } from "./engine.js";
 import { describe, OptimError } from "./errors.js";

@@ -3,7 +3,10 @@ export { createEngine, Engine, type BackendChoice, type EngineOptions } from "./
 export type { BackendName } from "./backend/types.js";
 export { Param, type ParamOptions, type ParamSize } from "./param.js";
 export { OptimError, type ErrorCode } from "./errors.js";
-export { Optimizer, type GroupInput, type ParamGroup, type NonFiniteMode, type OptimizerOptions, type OptimizerState, type StepOptions } from "./optim/optimizer.js";
+export { Optimizer, type GroupInput, type GroupLayout, type GroupSpec, type ParamGroup, type NonFiniteMode, type OptimizerOptions, type OptimizerState, type StepOptions } from "./optim/optimizer.js";
+export { ElementwiseOptimizer, type OptimizerSpec, type SlotSpec, type SlotsLayout } from "./optim/elementwise.js";
+export type { SlotDescription, SlotDtype, SlotLayout } from "./state/layout.js";
+export { FAMILIES, FAMILY_IDS, type Family, type FamilyClass, type FamilyId } from "./optim/registry.js";
 export { clipGradNorm, clipGradValue, type ClipGradNormOptions, type GradNormType } from "./clip.js";
 export { SGD, type SGDOptions, type SGDState } from "./optim/sgd.js";
 export { Adam, AdamW, type AdamOptions, type AdamState } from "./optim/adam.js";

@@ -1,5 +1,5 @@
 import { describe, OptimError } from "./errors.js";
-import { checkKnownKeys, invalid, type Hyperparameters } from "./optim/hyper.js";
+import { checkKnownKeys, invalid, type Hyperparameters } from "./validation.js";
 import { Optimizer } from "./optim/optimizer.js";
 
 export interface LrFinderOptions {

@@ -1,29 +1,54 @@
 import { describe, expect, it } from "vitest";
-import { Adadelta, Adagrad, Adam, AdamW, RMSprop, Rprop, SGD, type BackendName, type Optimizer, type Param } from "../src/index.js";
+import { Adadelta, Adagrad, Adam, Adamax, AdamW, Lion, NAdam, RAdam, RMSprop, Rprop, SGD, type BackendName, type FamilyId, type Optimizer, type Param } from "../src/index.js";
 import { BACKENDS, engineFor } from "./helpers/backends.js";
 import { expectBitEqual } from "./helpers/close.js";
 import { uniform } from "./helpers/random.js";
 
-/** Every optimizer with a demanding set of options: the backends must agree bit for bit. */
-export const parityCases: [string, (params: Param[]) => Optimizer<any>][] = [
-  ["SGD", (p) => new SGD(p, { lr: 0.05, weightDecay: 0.01 })],
-  ["SGD momentum dampening", (p) => new SGD(p, { lr: 0.05, momentum: 0.9, dampening: 0.2 })],
-  ["SGD nesterov maximize", (p) => new SGD(p, { lr: 0.05, momentum: 0.9, nesterov: true, maximize: true })],
-  ["SGD ema", (p) => new SGD(p, { lr: 0.05, momentum: 0.8, momentumForm: "ema" })],
-  ["Adam", (p) => new Adam(p, { lr: 0.01, weightDecay: 0.01 })],
-  ["Adam amsgrad", (p) => new Adam(p, { lr: 0.01, amsgrad: true, maximize: true })],
-  ["AdamW", (p) => new AdamW(p, { lr: 0.01, amsgrad: true })],
-  ["Adam epsHat", (p) => new Adam(p, { lr: 0.01, eps: 1e-3, epsHat: true })],
-  ["Adagrad", (p) => new Adagrad(p, { lr: 0.05, lrDecay: 0.01, weightDecay: 0.01 })],
-  ["Adagrad epsInsideSqrt", (p) => new Adagrad(p, { lr: 0.05, initialAccumulatorValue: 0.1, eps: 1e-7, epsInsideSqrt: true, maximize: true })],
-  ["RMSprop", (p) => new RMSprop(p, { lr: 0.01, weightDecay: 0.01 })],
-  ["RMSprop centered momentum", (p) => new RMSprop(p, { lr: 0.01, momentum: 0.9, centered: true })],
-  ["RMSprop epsInsideSqrt maximize", (p) => new RMSprop(p, { lr: 0.01, alpha: 0.9, eps: 1e-7, epsInsideSqrt: true, momentum: 0.5, maximize: true })],
-  ["Adadelta", (p) => new Adadelta(p, { weightDecay: 0.01 })],
-  ["Adadelta previousSquareAvg", (p) => new Adadelta(p, { lr: 0.5, rho: 0.95, previousSquareAvg: true, maximize: true })],
-  ["Rprop", (p) => new Rprop(p)],
-  ["Rprop clamped maximize", (p) => new Rprop(p, { lr: 0.05, etaPlus: 2, stepSizeMin: 0.01, stepSizeMax: 0.2, maximize: true })],
-];
+type Case = [string, (params: Param[]) => Optimizer<any>];
+
+const BY_FAMILY = {
+  sgd: [
+    ["SGD", (p) => new SGD(p, { lr: 0.05, weightDecay: 0.01 })],
+    ["SGD momentum dampening", (p) => new SGD(p, { lr: 0.05, momentum: 0.9, dampening: 0.2 })],
+    ["SGD nesterov maximize", (p) => new SGD(p, { lr: 0.05, momentum: 0.9, nesterov: true, maximize: true })],
+    ["SGD ema", (p) => new SGD(p, { lr: 0.05, momentum: 0.8, momentumForm: "ema" })],
+  ],
+  adam: [
+    ["Adam", (p) => new Adam(p, { lr: 0.01, weightDecay: 0.01 })],
+    ["Adam amsgrad", (p) => new Adam(p, { lr: 0.01, amsgrad: true, maximize: true })],
+    ["Adam epsHat", (p) => new Adam(p, { lr: 0.01, eps: 1e-3, epsHat: true })],
+  ],
+  adamw: [
+    ["AdamW", (p) => new AdamW(p, { lr: 0.01, amsgrad: true })],
+  ],
+  adagrad: [
+    ["Adagrad", (p) => new Adagrad(p, { lr: 0.05, lrDecay: 0.01, weightDecay: 0.01 })],
+    ["Adagrad epsInsideSqrt", (p) => new Adagrad(p, { lr: 0.05, initialAccumulatorValue: 0.1, eps: 1e-7, epsInsideSqrt: true, maximize: true })],
+  ],
+  rmsprop: [
+    ["RMSprop", (p) => new RMSprop(p, { lr: 0.01, weightDecay: 0.01 })],
+    ["RMSprop centered momentum", (p) => new RMSprop(p, { lr: 0.01, momentum: 0.9, centered: true })],
+    ["RMSprop epsInsideSqrt maximize", (p) => new RMSprop(p, { lr: 0.01, alpha: 0.9, eps: 1e-7, epsInsideSqrt: true, momentum: 0.5, maximize: true })],
+  ],
+  adadelta: [
+    ["Adadelta", (p) => new Adadelta(p, { weightDecay: 0.01 })],
+    ["Adadelta previousSquareAvg", (p) => new Adadelta(p, { lr: 0.5, rho: 0.95, previousSquareAvg: true, maximize: true })],
+  ],
+  rprop: [
+    ["Rprop", (p) => new Rprop(p)],
+    ["Rprop clamped maximize", (p) => new Rprop(p, { lr: 0.05, etaPlus: 2, stepSizeMin: 0.01, stepSizeMax: 0.2, maximize: true })],
+  ],
+  adamax: [["Adamax", (p) => new Adamax(p, { lr: 0.01, weightDecay: 0.01, maximize: true })]],
+  nadam: [["NAdam", (p) => new NAdam(p, { lr: 0.01, weightDecay: 0.01, momentumDecay: 0.002 })]],
+  radam: [
+    ["RAdam", (p) => new RAdam(p, { lr: 0.01, weightDecay: 0.01 })],
+    ["RAdam decoupled", (p) => new RAdam(p, { lr: 0.01, weightDecay: 0.01, decoupledWeightDecay: true })],
+  ],
+  lion: [["Lion", (p) => new Lion(p, { lr: 0.01, weightDecay: 0.1, maximize: true })]],
+} satisfies Record<Exclude<FamilyId, "lbfgs">, Case[]>;
+
+/** Every kernel-step family of the registry, with demanding options: the backends must agree bit for bit. */
+export const parityCases: Case[] = Object.values(BY_FAMILY).flat();
 
 const N = 1031; // SIMD body plus a 3-element tail, split into tensors of odd lengths
 const STEPS = 12;
@@ -42,7 +67,11 @@ function run(backend: BackendName, make: (params: Param[]) => Optimizer<any>, sw
     }
     const snapshot = params.map((p) => {
       const state = optimizer.getState(p);
-      const buffers = Object.keys(state).filter((k) => k !== "step").sort().map((k) => (state[k] as Float32Array).slice());
+      // Buffers as they are; a per-group float64 number (NAdam's μ product) as the bits of its float64.
+      const buffers = Object.keys(state).filter((k) => k !== "step").sort().map((k) => {
+        const value = state[k]!;
+        return typeof value === "number" ? new Float32Array(Float64Array.of(value).buffer) : value.slice();
+      });
       return [p.data.slice(), ...buffers];
     });
     expect(engine.backend).toBe(swapTo ?? backend);

@@ -3,6 +3,7 @@ import { Adam, AdamW, createEngine, OptimError, SGD, type BackendName, type Engi
 import { decodeState, STATE_MAGIC, STATE_VERSION } from "../src/state/format.js";
 import { BACKENDS, engineFor } from "./helpers/backends.js";
 import { expectBitEqual } from "./helpers/close.js";
+import { expectOptimError } from "./helpers/errors.js";
 import { FAMILIES } from "./helpers/families.js";
 import { uniform } from "./helpers/random.js";
 import { crc32, expectRejected, fixChecksum, rewriteHeader, sameBytes } from "./helpers/stateBytes.js";
@@ -131,7 +132,7 @@ describe("what a state holds", () => {
     opt.step();
     const { header, payload } = decodeState(opt.saveState());
     expect(header.kind).toBe("SGD");
-    expect(header.slots).toEqual(["momentumBuffer"]);
+    expect(header.slots).toEqual([{ name: "momentumBuffer", layout: "element", dtype: "float32" }]);
     expect(header.settings).toEqual({ maxGradNorm: null, gradNormType: 2, nonFinite: "skip", skippedSteps: 0 });
     expect(header.groups.map((g) => [g.hyper.lr, g.hyper.momentum, g.step, g.slots])).toEqual([
       [0.5, 0, 1, []],
@@ -142,6 +143,21 @@ describe("what a state holds", () => {
     const buffer = opt.getState(w).momentumBuffer as Float32Array;
     expectBitEqual(new Float32Array(payload.slice().buffer, 0, 130), buffer);
     expect(payload.length).toBe(4 * 139);
+    engine.dispose();
+  });
+
+  it("a version-2 state (slots named, one float32 per element) loads as the version-3 one does", async () => {
+    const engine = await engineFor(BACKENDS[0]);
+    const params = model(engine, [0, 1, 2]);
+    const opt = new Adam([...params.values()], { amsgrad: true });
+    setGrads(params, 1);
+    opt.step();
+    const v3 = opt.saveState();
+    const v2 = rewriteHeader(v3, (h) => ((h as Record<string, unknown>).slots = h.slots.map((slot) => slot.name)));
+    new DataView(v2.buffer).setUint32(8, 2, true);
+    const other = new Adam([...model(engine, [0, 1, 2]).values()], { amsgrad: true });
+    other.loadState(fixChecksum(v2));
+    expect(other.saveState()).toEqual(v3);
     engine.dispose();
   });
 
@@ -228,7 +244,9 @@ describe("loadState refuses what does not fit, precisely, changing nothing", () 
     expectRejected(sgd, bytes, "the state was saved by Adam, this optimizer is SGD");
     const adamW = new AdamW([engine.param(3)]);
     expectRejected(adamW, bytes, "saved by Adam, this optimizer is AdamW");
-    expectRejected(opt, rewriteHeader(bytes, (h) => h.slots.push("extra")), /slots \[expAvg, expAvgSq, maxExpAvgSq, extra\] differ/);
+    expectRejected(opt, rewriteHeader(bytes, (h) => h.slots.push({ name: "extra", layout: "element", dtype: "float32" })), /slots \[expAvg, expAvgSq, maxExpAvgSq, extra\] differ/);
+    expectRejected(opt, rewriteHeader(bytes, (h) => (h.slots[1] = { ...h.slots[1], layout: "unfactored" })), /slots \[expAvg, expAvgSq \(unfactored, float32\), maxExpAvgSq\] differ/);
+    expectRejected(opt, rewriteHeader(bytes, (h) => (h.slots[1] = { ...h.slots[1], dtype: "int4" as "float32" })), /slots\[1\]\.dtype "int4" is not one of float32/);
     const [embed, w, b] = [...model(engine, [0, 1, 2]).values()];
     const twoGroups = new Adam([{ params: [embed] }, { params: [w, b] }]);
     expectRejected(twoGroups, bytes, "the state has 1 param groups, this optimizer has 2");
@@ -294,14 +312,7 @@ describe("loadState refuses what does not fit, precisely, changing nothing", () 
     }).toThrow(OptimError);
     const used = small.heap.usedBytes;
     const before = target.saveState();
-    let caught: unknown;
-    try {
-      target.loadState(bytes);
-    } catch (error) {
-      caught = error;
-    }
-    expect(caught).toBeInstanceOf(OptimError);
-    expect((caught as OptimError).code).toBe("OUT_OF_MEMORY");
+    expectOptimError(() => target.loadState(bytes), "OUT_OF_MEMORY");
     expect(small.heap.usedBytes).toBe(used);
     expect(sameBytes(target.saveState(), before)).toBe(true);
     small.heap.free(filler.pop()!);

@@ -1,7 +1,7 @@
 // The optimizers the page offers. Adding one is one line: a label, its class from the library,
 // and the options to show with their starting values (chosen for the default Rosenbrock view:
 // RAdam's first steps are un-adapted momentum steps, so its lr starts smaller).
-import { Adadelta, Adagrad, Adam, Adamax, AdamW, LBFGS, Lion, NAdam, RAdam, RMSprop, Rprop, SGD, type Optimizer, type Param } from "../src/index.js";
+import { Adadelta, Adagrad, Adam, Adamax, AdamW, LBFGS, Lion, NAdam, RAdam, RMSprop, Rprop, SGD, type FamilyId, type Optimizer, type Param } from "../src/index.js";
 
 export type OptionValue = number | boolean | string;
 export type Options = Record<string, OptionValue>;
@@ -19,19 +19,46 @@ function entry<O>(label: string, Class: new (params: Param[], options: Partial<O
   return { label, on, options: options as Options, make: (params, chosen) => new Class(params, chosen as Partial<O>) };
 }
 
-export const OPTIMIZERS: readonly OptimizerEntry[] = [
-  entry("SGD", SGD, { lr: 1e-3, weightDecay: 0 }, true),
-  entry("SGD momentum", SGD, { lr: 1e-3, momentum: 0.9, nesterov: false }, true),
-  entry("Adam", Adam, { lr: 0.05, beta1: 0.9, beta2: 0.999, eps: 1e-8, amsgrad: false }, true),
-  entry("AdamW", AdamW, { lr: 0.05, beta1: 0.9, beta2: 0.999, weightDecay: 0.01 }),
-  entry("RMSprop", RMSprop, { lr: 0.01, alpha: 0.99, momentum: 0, centered: false }),
-  entry("Adagrad", Adagrad, { lr: 0.1, initialAccumulatorValue: 0 }),
-  entry("Adadelta", Adadelta, { lr: 1, rho: 0.9, eps: 1e-6 }),
-  entry("Rprop", Rprop, { lr: 0.01, etaMinus: 0.5, etaPlus: 1.2 }),
-  entry("Adamax", Adamax, { lr: 0.05, beta1: 0.9, beta2: 0.999 }),
-  entry("NAdam", NAdam, { lr: 0.05, beta1: 0.9, beta2: 0.999 }),
-  entry("RAdam", RAdam, { lr: 0.002, beta1: 0.9, beta2: 0.999 }),
-  entry("Lion", Lion, { lr: 0.005, beta1: 0.9, beta2: 0.99 }),
-  // One quasi-Newton iteration per page step (torch's default runs 20 per step), so paths compare.
-  entry("L-BFGS", LBFGS, { lr: 1, maxIter: 1, historySize: 10, lineSearch: "strongWolfe" }),
-];
+/** Each family's entries; the compiler asks for a new family's. */
+const BY_FAMILY = {
+  sgd: [
+    entry("SGD", SGD, { lr: 1e-3, weightDecay: 0 }, true),
+    entry("SGD momentum", SGD, { lr: 1e-3, momentum: 0.9, nesterov: false }, true),
+  ],
+  adam: [
+    entry("Adam", Adam, { lr: 0.05, beta1: 0.9, beta2: 0.999, eps: 1e-8, amsgrad: false }, true),
+  ],
+  adamw: [
+    entry("AdamW", AdamW, { lr: 0.05, beta1: 0.9, beta2: 0.999, weightDecay: 0.01 }),
+  ],
+  rmsprop: [
+    entry("RMSprop", RMSprop, { lr: 0.01, alpha: 0.99, momentum: 0, centered: false }),
+  ],
+  adagrad: [
+    entry("Adagrad", Adagrad, { lr: 0.1, initialAccumulatorValue: 0 }),
+  ],
+  adadelta: [
+    entry("Adadelta", Adadelta, { lr: 1, rho: 0.9, eps: 1e-6 }),
+  ],
+  rprop: [
+    entry("Rprop", Rprop, { lr: 0.01, etaMinus: 0.5, etaPlus: 1.2 }),
+  ],
+  adamax: [
+    entry("Adamax", Adamax, { lr: 0.05, beta1: 0.9, beta2: 0.999 }),
+  ],
+  nadam: [
+    entry("NAdam", NAdam, { lr: 0.05, beta1: 0.9, beta2: 0.999 }),
+  ],
+  radam: [
+    entry("RAdam", RAdam, { lr: 0.002, beta1: 0.9, beta2: 0.999 }),
+  ],
+  lion: [
+    entry("Lion", Lion, { lr: 0.005, beta1: 0.9, beta2: 0.99 }),
+  ],
+  lbfgs: [
+    // One quasi-Newton iteration per page step (torch's default runs 20 per step), so paths compare.
+    entry("L-BFGS", LBFGS, { lr: 1, maxIter: 1, historySize: 10, lineSearch: "strongWolfe" }),
+  ],
+} satisfies Record<FamilyId, readonly OptimizerEntry[]>;
+
+export const OPTIMIZERS: readonly OptimizerEntry[] = Object.values(BY_FAMILY).flat();

@@ -1,4 +1,4 @@
-import { Adadelta, Adagrad, Adam, Adamax, AdamW, LBFGS, Lion, NAdam, RAdam, RMSprop, Rprop, SGD, type Optimizer, type Param } from "../../src/index.js";
+import { Adadelta, Adagrad, Adam, Adamax, AdamW, LBFGS, Lion, NAdam, RAdam, RMSprop, Rprop, SGD, type FamilyId, type Optimizer, type Param } from "../../src/index.js";
 import { cosine, stepDecay, type ScheduleFactory } from "./schedules.js";
 
 /** One entry of the comparison: an optimizer with its default learning rate and optional schedule. */
@@ -24,27 +24,53 @@ export interface RunSpec {
 const momentum = { momentum: 0.9 };
 const LBFGS_LR = 1;
 
-// Adding an optimizer to the comparison is one line here.
-export const RUNS: readonly RunSpec[] = [
-  { id: "sgd", label: "SGD", lr: 0.2, make: (p, lr) => new SGD(p, { lr }) },
-  { id: "sgd-momentum", label: "SGD+momentum", lr: 0.025, make: (p, lr) => new SGD(p, { lr, ...momentum }) },
-  { id: "nesterov", label: "Nesterov", lr: 0.05, make: (p, lr) => new SGD(p, { lr, ...momentum, nesterov: true }) },
-  { id: "sgd-momentum-cosine", label: "SGD+momentum, cosine", lr: 0.1, make: (p, lr) => new SGD(p, { lr, ...momentum }), schedule: cosine },
-  { id: "sgd-momentum-step", label: "SGD+momentum, step", lr: 0.05, make: (p, lr) => new SGD(p, { lr, ...momentum }), schedule: stepDecay },
-  { id: "adam", label: "Adam", lr: 2e-3, make: (p, lr) => new Adam(p, { lr }) },
-  { id: "adamw", label: "AdamW", lr: 2e-3, make: (p, lr) => new AdamW(p, { lr, weightDecay: 1e-2 }) },
-  { id: "adagrad", label: "Adagrad", lr: 0.06, make: (p, lr) => new Adagrad(p, { lr }) },
-  { id: "rmsprop", label: "RMSprop", lr: 2e-3, make: (p, lr) => new RMSprop(p, { lr }) },
-  { id: "adadelta", label: "Adadelta", lr: 1, make: (p, lr) => new Adadelta(p, { lr }) },
-  { id: "adamax", label: "Adamax", lr: 8e-3, make: (p, lr) => new Adamax(p, { lr }) },
-  { id: "nadam", label: "NAdam", lr: 1e-3, make: (p, lr) => new NAdam(p, { lr }) },
-  { id: "radam", label: "RAdam", lr: 2e-3, make: (p, lr) => new RAdam(p, { lr }) },
-  { id: "lion", label: "Lion", lr: 2e-4, make: (p, lr) => new Lion(p, { lr }) },
-  // Rprop is a full-batch method (it adapts on the sign of successive gradients): here on mini-batches.
-  { id: "rprop", label: "Rprop", lr: 2.5e-3, make: (p, lr) => new Rprop(p, { lr }) },
-  // L-BFGS is full-batch too; here one quasi-Newton iteration per mini-batch, opt-in.
-  { id: "lbfgs", label: "L-BFGS", lr: LBFGS_LR, make: (p, lr) => new LBFGS(p, { lr, maxIter: 1, historySize: 10 }), closure: true, optIn: true },
-];
+// Adding an optimizer to the comparison is one entry here; the compiler asks for a new family's.
+const BY_FAMILY = {
+  sgd: [
+    { id: "sgd", label: "SGD", lr: 0.2, make: (p, lr) => new SGD(p, { lr }) },
+    { id: "sgd-momentum", label: "SGD+momentum", lr: 0.025, make: (p, lr) => new SGD(p, { lr, ...momentum }) },
+    { id: "nesterov", label: "Nesterov", lr: 0.05, make: (p, lr) => new SGD(p, { lr, ...momentum, nesterov: true }) },
+    { id: "sgd-momentum-cosine", label: "SGD+momentum, cosine", lr: 0.1, make: (p, lr) => new SGD(p, { lr, ...momentum }), schedule: cosine },
+    { id: "sgd-momentum-step", label: "SGD+momentum, step", lr: 0.05, make: (p, lr) => new SGD(p, { lr, ...momentum }), schedule: stepDecay },
+  ],
+  adam: [
+    { id: "adam", label: "Adam", lr: 2e-3, make: (p, lr) => new Adam(p, { lr }) },
+  ],
+  adamw: [
+    { id: "adamw", label: "AdamW", lr: 2e-3, make: (p, lr) => new AdamW(p, { lr, weightDecay: 1e-2 }) },
+  ],
+  adagrad: [
+    { id: "adagrad", label: "Adagrad", lr: 0.06, make: (p, lr) => new Adagrad(p, { lr }) },
+  ],
+  rmsprop: [
+    { id: "rmsprop", label: "RMSprop", lr: 2e-3, make: (p, lr) => new RMSprop(p, { lr }) },
+  ],
+  adadelta: [
+    { id: "adadelta", label: "Adadelta", lr: 1, make: (p, lr) => new Adadelta(p, { lr }) },
+  ],
+  adamax: [
+    { id: "adamax", label: "Adamax", lr: 8e-3, make: (p, lr) => new Adamax(p, { lr }) },
+  ],
+  nadam: [
+    { id: "nadam", label: "NAdam", lr: 1e-3, make: (p, lr) => new NAdam(p, { lr }) },
+  ],
+  radam: [
+    { id: "radam", label: "RAdam", lr: 2e-3, make: (p, lr) => new RAdam(p, { lr }) },
+  ],
+  lion: [
+    { id: "lion", label: "Lion", lr: 2e-4, make: (p, lr) => new Lion(p, { lr }) },
+  ],
+  rprop: [
+    // Rprop is a full-batch method (it adapts on the sign of successive gradients): here on mini-batches.
+    { id: "rprop", label: "Rprop", lr: 2.5e-3, make: (p, lr) => new Rprop(p, { lr }) },
+  ],
+  lbfgs: [
+    // L-BFGS is full-batch too; here one quasi-Newton iteration per mini-batch, opt-in.
+    { id: "lbfgs", label: "L-BFGS", lr: LBFGS_LR, make: (p, lr) => new LBFGS(p, { lr, maxIter: 1, historySize: 10 }), closure: true, optIn: true },
+  ],
+} satisfies Record<FamilyId, readonly RunSpec[]>;
+
+export const RUNS: readonly RunSpec[] = Object.values(BY_FAMILY).flat();
 
 /** The runs of a plain `npm start`. */
 export const DEFAULT_RUNS: readonly RunSpec[] = RUNS.filter((run) => !run.optIn);

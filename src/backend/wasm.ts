@@ -1,7 +1,8 @@
 import { OptimError } from "../errors.js";
 import * as binaries from "./binaries.generated.js";
 import { hasWasmSimd, wasmApi } from "./detect.js";
-import type { Backend, Kernels } from "./types.js";
+import { assertKernels } from "./contract.js";
+import type { Backend } from "./types.js";
 
 type Variant = keyof typeof binaries;
 
@@ -35,5 +36,7 @@ export async function createWasmBackend(simd: boolean, memory: WebAssembly.Memor
   const variant: Variant = simd ? (shared ? "simdShared" : "simd") : shared ? "scalarShared" : "scalar";
   const module = await compile(api, variant);
   const instance = await api.instantiate(module, { env: { memory } });
-  return { name: simd ? "wasm-simd" : "wasm", kernels: instance.exports as unknown as Kernels, module };
+  const kernels = instance.exports;
+  assertKernels(kernels);
+  return { name: simd ? "wasm-simd" : "wasm", kernels, module };
 }

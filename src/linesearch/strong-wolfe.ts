@@ -1,4 +1,4 @@
-import { invalid } from "../optim/hyper.js";
+import { invalid } from "../validation.js";
 import { checkStart, cubicMinimizer, type LineFunction, type LinePoint, type LineSearchResult } from "./line.js";
 
 export interface StrongWolfeOptions {

@@ -1,7 +1,8 @@
 import type { Kernels } from "../backend/types.js";
 import type { Param } from "../param.js";
-import { bool, num } from "./hyper.js";
-import { Optimizer, type GroupInput, type GroupLayout, type OptimizerSpec, type ParamGroup, type OptimizerOptions } from "./optimizer.js";
+import { bool, num } from "../validation.js";
+import { ElementwiseOptimizer, type SlotsLayout, type OptimizerSpec } from "./elementwise.js";
+import { type GroupInput, type ParamGroup, type OptimizerOptions } from "./optimizer.js";
 
 export type AdadeltaOptions = {
   /** Scale applied to the delta (default 1.0, as torch.optim.Adadelta and the paper). */
@@ -21,7 +22,7 @@ export type AdadeltaOptions = {
   maximize: boolean;
 };
 
-const SPEC: OptimizerSpec<AdadeltaOptions> = {
+export const ADADELTA_SPEC: OptimizerSpec<AdadeltaOptions> = {
   kind: "Adadelta",
   rules: {
     lr: num(1, { min: 0 }),
@@ -54,12 +55,12 @@ export type AdadeltaState = { step: number; squareAvg: Float32Array; accDelta: F
  *
  * State: `squareAvg`, `accDelta`.
  */
-export class Adadelta extends Optimizer<AdadeltaOptions, AdadeltaState> {
+export class Adadelta extends ElementwiseOptimizer<AdadeltaOptions, AdadeltaState> {
   constructor(params: readonly Param[] | readonly GroupInput<AdadeltaOptions>[], options: OptimizerOptions<AdadeltaOptions> = {}) {
-    super(SPEC, params, options);
+    super(ADADELTA_SPEC, params, options);
   }
 
-  protected update(kernels: Kernels, group: ParamGroup<AdadeltaOptions>, layout: GroupLayout): void {
+  protected update(kernels: Kernels, group: ParamGroup<AdadeltaOptions>, layout: SlotsLayout): void {
     const { lr, rho } = group;
     kernels.adadelta(
       layout.data, layout.grad, layout.slots[0], layout.slots[1], layout.n,

@@ -1,7 +1,8 @@
 import type { Kernels } from "../backend/types.js";
 import type { Param } from "../param.js";
-import { bool, num } from "./hyper.js";
-import { Optimizer, type GroupInput, type GroupLayout, type OptimizerSpec, type ParamGroup, type OptimizerOptions } from "./optimizer.js";
+import { bool, num } from "../validation.js";
+import { ElementwiseOptimizer, type SlotsLayout, type OptimizerSpec } from "./elementwise.js";
+import { type GroupInput, type ParamGroup, type OptimizerOptions } from "./optimizer.js";
 
 export type AdagradOptions = {
   /** Learning rate η (default 1e-2, as torch.optim.Adagrad). */
@@ -20,7 +21,7 @@ export type AdagradOptions = {
   maximize: boolean;
 };
 
-const SPEC: OptimizerSpec<AdagradOptions> = {
+export const ADAGRAD_SPEC: OptimizerSpec<AdagradOptions> = {
   kind: "Adagrad",
   rules: {
     lr: num(1e-2, { min: 0 }),
@@ -57,12 +58,12 @@ export type AdagradState = { step: number; sum: Float32Array };
  * The accumulator starts at initialAccumulatorValue when the optimizer first steps; changing the
  * option later does not reset it. State: `sum`.
  */
-export class Adagrad extends Optimizer<AdagradOptions, AdagradState> {
+export class Adagrad extends ElementwiseOptimizer<AdagradOptions, AdagradState> {
   constructor(params: readonly Param[] | readonly GroupInput<AdagradOptions>[], options: OptimizerOptions<AdagradOptions> = {}) {
-    super(SPEC, params, options);
+    super(ADAGRAD_SPEC, params, options);
   }
 
-  protected update(kernels: Kernels, group: ParamGroup<AdagradOptions>, layout: GroupLayout): void {
+  protected update(kernels: Kernels, group: ParamGroup<AdagradOptions>, layout: SlotsLayout): void {
     const lr = group.lr / (1 + (layout.step - 1) * group.lrDecay);
     const epsIn = group.epsInsideSqrt ? group.eps : 0;
     const epsOut = group.epsInsideSqrt ? 0 : group.eps;

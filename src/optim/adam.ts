@@ -1,7 +1,8 @@
 import type { Kernels } from "../backend/types.js";
 import type { Param } from "../param.js";
-import { bool, num } from "./hyper.js";
-import { Optimizer, type GroupInput, type GroupLayout, type OptimizerSpec, type ParamGroup, type OptimizerOptions } from "./optimizer.js";
+import { bool, num } from "../validation.js";
+import { ElementwiseOptimizer, type SlotsLayout, type OptimizerSpec } from "./elementwise.js";
+import { type GroupInput, type ParamGroup, type OptimizerOptions } from "./optimizer.js";
 
 export type AdamOptions = {
   /** Learning rate η (default 1e-3). */
@@ -42,8 +43,8 @@ const slotActive = (group: AdamOptions, k: number) => k < 2 || group.amsgrad;
 
 const nonNegativeSlots = ["expAvgSq", "maxExpAvgSq"];
 
-const ADAM: OptimizerSpec<AdamOptions> = { kind: "Adam", rules: rules(0), slots, slotActive, nonNegativeSlots };
-const ADAMW: OptimizerSpec<AdamOptions> = { kind: "AdamW", rules: rules(1e-2), slots, slotActive, nonNegativeSlots };
+export const ADAM_SPEC: OptimizerSpec<AdamOptions> = { kind: "Adam", rules: rules(0), slots, slotActive, nonNegativeSlots };
+export const ADAMW_SPEC: OptimizerSpec<AdamOptions> = { kind: "AdamW", rules: rules(1e-2), slots, slotActive, nonNegativeSlots };
 
 /** What `getState` returns for Adam (optional buffers: `maxExpAvgSq` with amsgrad.). */
 export type AdamState = { step: number; expAvg: Float32Array; expAvgSq: Float32Array; maxExpAvgSq?: Float32Array };
@@ -70,12 +71,12 @@ export type AdamState = { step: number; expAvg: Float32Array; expAvgSq: Float32A
  *
  * State: `expAvg`, `expAvgSq`, and `maxExpAvgSq` when amsgrad.
  */
-export class Adam extends Optimizer<AdamOptions, AdamState> {
+export class Adam extends ElementwiseOptimizer<AdamOptions, AdamState> {
   constructor(params: readonly Param[] | readonly GroupInput<AdamOptions>[], options: OptimizerOptions<AdamOptions> = {}) {
-    super(ADAM, params, options);
+    super(ADAM_SPEC, params, options);
   }
 
-  protected update(kernels: Kernels, group: ParamGroup<AdamOptions>, layout: GroupLayout): void {
+  protected update(kernels: Kernels, group: ParamGroup<AdamOptions>, layout: SlotsLayout): void {
     adamUpdate(kernels, group, layout, this.gScale(group.maximize), false);
   }
 }
@@ -84,17 +85,17 @@ export class Adam extends Optimizer<AdamOptions, AdamState> {
  * AdamW (Loshchilov & Hutter): Adam with decoupled weight decay, θ ← θ·(1 − η·weightDecay)
  * before the Adam update, as torch.optim.AdamW (default weightDecay 1e-2).
  */
-export class AdamW extends Optimizer<AdamOptions, AdamState> {
+export class AdamW extends ElementwiseOptimizer<AdamOptions, AdamState> {
   constructor(params: readonly Param[] | readonly GroupInput<AdamOptions>[], options: OptimizerOptions<AdamOptions> = {}) {
-    super(ADAMW, params, options);
+    super(ADAMW_SPEC, params, options);
   }
 
-  protected update(kernels: Kernels, group: ParamGroup<AdamOptions>, layout: GroupLayout): void {
+  protected update(kernels: Kernels, group: ParamGroup<AdamOptions>, layout: SlotsLayout): void {
     adamUpdate(kernels, group, layout, this.gScale(group.maximize), true);
   }
 }
 
-function adamUpdate(kernels: Kernels, group: ParamGroup<AdamOptions>, layout: GroupLayout, gScale: number, decoupled: boolean): void {
+function adamUpdate(kernels: Kernels, group: ParamGroup<AdamOptions>, layout: SlotsLayout, gScale: number, decoupled: boolean): void {
   const { lr, beta1, beta2, eps, weightDecay } = group;
   const t = layout.step;
   const bc1 = 1 - Math.pow(beta1, t);

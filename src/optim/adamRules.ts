@@ -1,7 +1,4 @@
-import { bool, num } from "./hyper.js";
-
-/** A decay rate β in [0, 1). */
-export const beta = (defaultValue: number) => num(defaultValue, { min: 0, max: 1, maxOpen: true });
+import { beta, bool, num } from "../validation.js";
 
 /**
  * The rules Adam's relatives (Adamax, NAdam, RAdam) share, with PyTorch's defaults: moment decays,

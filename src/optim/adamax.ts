@@ -1,8 +1,9 @@
 import type { Kernels } from "../backend/types.js";
 import type { Param } from "../param.js";
 import { adamFamilyRules } from "./adamRules.js";
-import { bool, num } from "./hyper.js";
-import { Optimizer, type GroupInput, type GroupLayout, type OptimizerSpec, type ParamGroup, type OptimizerOptions } from "./optimizer.js";
+import { bool, num } from "../validation.js";
+import { ElementwiseOptimizer, type SlotsLayout, type OptimizerSpec } from "./elementwise.js";
+import { type GroupInput, type ParamGroup, type OptimizerOptions } from "./optimizer.js";
 
 export type AdamaxOptions = {
   /** Learning rate η (default 2e-3, as torch.optim.Adamax). */
@@ -26,7 +27,7 @@ export type AdamaxOptions = {
   maximize: boolean;
 };
 
-const SPEC: OptimizerSpec<AdamaxOptions> = {
+export const ADAMAX_SPEC: OptimizerSpec<AdamaxOptions> = {
   kind: "Adamax",
   rules: {
     lr: num(2e-3, { min: 0 }),
@@ -62,12 +63,12 @@ export type AdamaxState = { step: number; expAvg: Float32Array; expInf: Float32A
  *
  * State: `expAvg` (m) and `expInf` (u).
  */
-export class Adamax extends Optimizer<AdamaxOptions, AdamaxState> {
+export class Adamax extends ElementwiseOptimizer<AdamaxOptions, AdamaxState> {
   constructor(params: readonly Param[] | readonly GroupInput<AdamaxOptions>[], options: OptimizerOptions<AdamaxOptions> = {}) {
-    super(SPEC, params, options);
+    super(ADAMAX_SPEC, params, options);
   }
 
-  protected update(kernels: Kernels, group: ParamGroup<AdamaxOptions>, layout: GroupLayout): void {
+  protected update(kernels: Kernels, group: ParamGroup<AdamaxOptions>, layout: SlotsLayout): void {
     const { beta1, eps } = group;
     const t = layout.step;
     const lr = group.lr / (1 + (t - 1) * group.lrDecay);

@@ -1,12 +1,11 @@
-import type { Kernels } from "../backend/types.js";
 import { OptimError } from "../errors.js";
 import { backtrackingLineSearch } from "../linesearch/backtracking.js";
 import type { LineFunction, LineSearchResult } from "../linesearch/line.js";
 import { strongWolfeLineSearch } from "../linesearch/strong-wolfe.js";
 import type { Param } from "../param.js";
-import { checkAll, num, oneOf, type Rule } from "./hyper.js";
+import { checkAll, num, oneOf, type Rule } from "../validation.js";
 import { CurvatureHistory } from "./lbfgs-history.js";
-import { Optimizer, type GroupInput, type GroupLayout, type OptimizerSpec, type ParamGroup } from "./optimizer.js";
+import { Optimizer, STEP_OPTION_KEYS, type GroupInput, type GroupLayout, type GroupSpec, type ParamGroup } from "./optimizer.js";
 
 export type LBFGSOptions = {
   /** The step along the quasi-Newton direction (default 1); the first line search's start with a line search. */
@@ -44,8 +43,7 @@ const RULES = {
   lineSearch: oneOf("none", ["none", "strongWolfe", "backtracking"] as const),
 };
 const KEYS = Object.keys(RULES) as (keyof LBFGSOptions)[];
-const SPEC: OptimizerSpec<LBFGSOptions> = { kind: "LBFGS", rules: RULES, slots: [] };
-const STEP_OPTIONS = ["maxGradNorm", "gradNormType", "nonFinite"];
+export const LBFGS_SPEC: GroupSpec<LBFGSOptions> = { kind: "LBFGS", rules: RULES };
 
 /** What `getState` returns for LBFGS. */
 export type LBFGSState = { step: number };
@@ -87,7 +85,7 @@ export class LBFGS extends Optimizer<LBFGSOptions, LBFGSState> {
   private readonly line: LineFunction;
 
   constructor(params: readonly Param[] | readonly GroupInput<LBFGSOptions>[], options: Partial<LBFGSOptions> = {}) {
-    super(SPEC, checkOneGroup(params), withMaxEval(params, options));
+    super(LBFGS_SPEC, checkOneGroup(params), withMaxEval(params, options));
     this.n = this.layouts[0].n;
     this.line = (t, out) => {
       this.moveTo(t);
@@ -110,11 +108,16 @@ export class LBFGS extends Optimizer<LBFGSOptions, LBFGSState> {
     throw new OptimError("INVALID_ARGUMENT", "LBFGS: supports a single param group (as torch.optim.LBFGS)");
   }
 
-  override saveState(): Uint8Array {
+  /** The iteration count (torch's n_iter); the history and vectors live outside the heap and are not exposed. */
+  getState(param: Param): LBFGSState {
+    return { step: this.layoutOf(param).step };
+  }
+
+  saveState(): Uint8Array {
     throw new OptimError("STATE_INCOMPATIBLE", "LBFGS: saving its state is not supported (its curvature history lives outside the heap)");
   }
 
-  override loadState(_bytes: Uint8Array): void {
+  loadState(_bytes: Uint8Array): void {
     throw new OptimError("STATE_INCOMPATIBLE", "LBFGS: loading a state is not supported (its curvature history lives outside the heap)");
   }
 
@@ -123,8 +126,8 @@ export class LBFGS extends Optimizer<LBFGSOptions, LBFGSState> {
    * that throws (the closure threw, returned a non-number or NaN) puts back the parameters, the
    * history, the vectors and the counters it found.
    */
-  override step(closure?: () => number): number {
-    this.assertNotInClosure();
+  step(closure?: () => number): number {
+    this.beginStep(closure);
     if (typeof closure !== "function") throw new OptimError("INVALID_ARGUMENT", "LBFGS: step needs a closure that computes the loss and fills the gradients");
     const group = this.paramGroups[0];
     checkAll("LBFGS", RULES, KEYS, group as unknown as LBFGSOptions);
@@ -149,6 +152,7 @@ export class LBFGS extends Optimizer<LBFGSOptions, LBFGSState> {
       throw error;
     } finally {
       this.closure = null;
+      if (this.disposed) this.releaseState();
     }
   }
 
@@ -206,9 +210,19 @@ export class LBFGS extends Optimizer<LBFGSOptions, LBFGSState> {
     return firstLoss;
   }
 
-  protected update(_kernels: Kernels, _group: ParamGroup<LBFGSOptions>, _layout: GroupLayout): void {
-    // Never called: LBFGS overrides step, which drives the closure itself.
-    throw new OptimError("INVALID_ARGUMENT", "LBFGS: internal error, update() is not used");
+  /** Nothing beside the values and gradients in the heap: the vectors and history are float64 arrays of their own. */
+  protected layoutFor(_group: ParamGroup<LBFGSOptions>, base: GroupLayout): GroupLayout {
+    return base;
+  }
+
+  /** Drops the float64 vectors and the history (the garbage collector frees them; the heap holds none). */
+  protected releaseState(): void {
+    // Disposed from inside a step's closure: the step still undoes itself with these (then releases them).
+    if (this.closure !== null) return;
+    this.history = null;
+    this.d = this.g = this.gPrev = this.gTrial = null;
+    this.x0 = null;
+    this.entry = null;
   }
 
   private search(kind: "strongWolfe" | "backtracking", loss: number, slope: number, toleranceChange: number): LineSearchResult {
@@ -298,7 +312,7 @@ function checkOneGroup(params: readonly Param[] | readonly GroupInput<LBFGSOptio
 /** torch's default maxEval is ⌊maxIter·5/4⌋ of the maxIter actually given. */
 function withMaxEval(params: readonly Param[] | readonly GroupInput<LBFGSOptions>[], options: Partial<LBFGSOptions>): Partial<LBFGSOptions> {
   if (options === null || typeof options !== "object") return options;
-  for (const key of STEP_OPTIONS) {
+  for (const key of STEP_OPTION_KEYS) {
     if (key in options) throw new OptimError("INVALID_ARGUMENT", `LBFGS: ${key} is not supported`);
   }
   const group = Array.isArray(params) && params.length === 1 && typeof params[0] === "object" && params[0] !== null && "params" in params[0] ? (params[0] as Partial<LBFGSOptions>) : {};

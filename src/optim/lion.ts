@@ -1,8 +1,8 @@
 import type { Kernels } from "../backend/types.js";
 import type { Param } from "../param.js";
-import { beta } from "./adamRules.js";
-import { bool, num } from "./hyper.js";
-import { Optimizer, type GroupInput, type GroupLayout, type OptimizerSpec, type ParamGroup, type OptimizerOptions } from "./optimizer.js";
+import { beta, bool, num } from "../validation.js";
+import { ElementwiseOptimizer, type SlotsLayout, type OptimizerSpec } from "./elementwise.js";
+import { type GroupInput, type ParamGroup, type OptimizerOptions } from "./optimizer.js";
 
 export type LionOptions = {
   /** Learning rate η (default 1e-4; Lion wants an η 3–10× smaller than AdamW's). */
@@ -17,7 +17,7 @@ export type LionOptions = {
   maximize: boolean;
 };
 
-const SPEC: OptimizerSpec<LionOptions> = {
+export const LION_SPEC: OptimizerSpec<LionOptions> = {
   kind: "Lion",
   rules: {
     lr: num(1e-4, { min: 0 }),
@@ -51,12 +51,12 @@ export type LionState = { step: number; expAvg: Float32Array };
  *
  * State: `expAvg` (m).
  */
-export class Lion extends Optimizer<LionOptions, LionState> {
+export class Lion extends ElementwiseOptimizer<LionOptions, LionState> {
   constructor(params: readonly Param[] | readonly GroupInput<LionOptions>[], options: OptimizerOptions<LionOptions> = {}) {
-    super(SPEC, params, options);
+    super(LION_SPEC, params, options);
   }
 
-  protected update(kernels: Kernels, group: ParamGroup<LionOptions>, layout: GroupLayout): void {
+  protected update(kernels: Kernels, group: ParamGroup<LionOptions>, layout: SlotsLayout): void {
     const { lr, beta1, beta2 } = group;
     kernels.lion(
       layout.data, layout.grad, layout.slots[0], layout.n,

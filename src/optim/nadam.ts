@@ -1,8 +1,9 @@
 import type { Kernels } from "../backend/types.js";
 import type { Param } from "../param.js";
 import { adamFamilyRules } from "./adamRules.js";
-import { bool, num } from "./hyper.js";
-import { Optimizer, type GroupInput, type GroupLayout, type OptimizerSpec, type ParamGroup, type OptimizerOptions } from "./optimizer.js";
+import { bool, num } from "../validation.js";
+import { ElementwiseOptimizer, type SlotsLayout, type OptimizerSpec } from "./elementwise.js";
+import { type GroupInput, type ParamGroup, type OptimizerOptions } from "./optimizer.js";
 
 export type NAdamOptions = {
   /** Learning rate η (default 2e-3, as torch.optim.NAdam). */
@@ -25,7 +26,7 @@ export type NAdamOptions = {
   maximize: boolean;
 };
 
-const SPEC: OptimizerSpec<NAdamOptions> = {
+export const NADAM_SPEC: OptimizerSpec<NAdamOptions> = {
   kind: "NAdam",
   rules: {
     lr: num(2e-3, { min: 0 }),
@@ -75,12 +76,12 @@ export type NAdamState = { step: number; expAvg: Float32Array; expAvgSq: Float32
  * State: `expAvg`, `expAvgSq`, and `muProduct` (Π_t, a float64 number per param group, saved
  * and loaded with the state).
  */
-export class NAdam extends Optimizer<NAdamOptions, NAdamState> {
+export class NAdam extends ElementwiseOptimizer<NAdamOptions, NAdamState> {
   constructor(params: readonly Param[] | readonly GroupInput<NAdamOptions>[], options: OptimizerOptions<NAdamOptions> = {}) {
-    super(SPEC, params, options);
+    super(NADAM_SPEC, params, options);
   }
 
-  protected update(kernels: Kernels, group: ParamGroup<NAdamOptions>, layout: GroupLayout): void {
+  protected update(kernels: Kernels, group: ParamGroup<NAdamOptions>, layout: SlotsLayout): void {
     const { lr, beta1, beta2, eps, weightDecay } = group;
     const t = layout.step;
     const mu = momentumAt(group, t);

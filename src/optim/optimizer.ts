@@ -1,14 +1,16 @@
-import type { Kernels } from "../backend/types.js";
 import { clipCoefficient, describeNonFinite, totalNorm, type GradNormType } from "../clip.js";
 import type { Engine } from "../engine.js";
 import { describe, OptimError } from "../errors.js";
-import { allocating } from "../memory/allocation.js";
-import type { Block } from "../memory/block.js";
+import { allocating, type Take } from "../memory/allocation.js";
 import { Param } from "../param.js";
+import type { SavedSettings } from "../state/format.js";
 import { copyList } from "../util/list.js";
-import { decodeState, encodeState, type HyperValue, type SavedGroup, type SavedSettings, type StateHeader } from "../state/format.js";
-import { matchState, type LoadPlan } from "../state/match.js";
-import { checkAll, invalid, type Hyperparameters, type Rules } from "./hyper.js";
+import { checkAll, invalid, type Hyperparameters, type Rules } from "../validation.js";
+
+// The group layer every optimizer stands on: param groups with validated options, packed into
+// contiguous blocks; the step options (clipping, the non-finite guard); liveness; closures. What an
+// optimizer keeps per group beside the values and gradients, and what its step does, are its own
+// (ElementwiseOptimizer in elementwise.ts for the kernel families; LBFGS).
 
 /** What a step does when a gradient holds a NaN or an infinity (see `Optimizer.nonFinite`). */
 export type NonFiniteMode = "throw" | "skip" | "proceed";
@@ -40,8 +42,8 @@ export type OptimizerState = { step: number } & { [name: string]: Float32Array |
 /** A family's constructor options: its hyperparameters (defaults for every group) and the step options. */
 export type OptimizerOptions<H extends Hyperparameters> = Partial<H> & StepOptions;
 
-const STEP_OPTION_KEYS: readonly string[] = ["maxGradNorm", "gradNormType", "nonFinite"];
-const NON_FINITE_MODES: readonly NonFiniteMode[] = ["throw", "skip", "proceed"];
+export const STEP_OPTION_KEYS: readonly string[] = ["maxGradNorm", "gradNormType", "nonFinite"];
+export const NON_FINITE_MODES: readonly NonFiniteMode[] = ["throw", "skip", "proceed"];
 
 /** A param group as given to a constructor: its parameters and any per-group options. */
 export type GroupInput<H extends Hyperparameters> = { params: readonly Param[] } & Partial<H>;
@@ -49,44 +51,20 @@ export type GroupInput<H extends Hyperparameters> = { params: readonly Param[] }
 /** A param group as the optimizer holds it: every option filled in, and changeable between steps. */
 export type ParamGroup<H extends Hyperparameters> = H & { readonly params: readonly Param[] };
 
-/** What distinguishes one optimizer family from another, besides its update. */
-export interface OptimizerSpec<H extends Hyperparameters> {
+/** What the group layer needs to know of a family. */
+export interface GroupSpec<H extends Hyperparameters> {
   /** The class name, in messages and saved state. */
   readonly kind: string;
   readonly rules: Rules<H>;
-  /** Names of the per-element state buffers, in kernel argument order. */
-  readonly slots: readonly string[];
   /** Checks that involve several options (e.g. Nesterov needs momentum); throws via `invalid`. */
   checkGroup?(group: H, owner: string): void;
-  /** Whether a group with these options uses slot `k` (default: every slot). */
-  slotActive?(group: H, k: number): boolean;
-  /** The value slot `k` starts from (default 0). */
-  slotInit?(group: H, k: number): number;
-  /**
-   * Slots are created with the optimizer (those its options use then), so `getState` has them
-   * before the first step, unless they start from a value of the options (`slotInit`): those take
-   * the options of their first step, as torch's lazy state does (Rprop's step size is the lr then).
-   * true: create those with the optimizer too (torch's Adagrad fills its sums in the constructor).
-   */
-  readonly initAtConstruction?: boolean;
-  /** Slots that never hold a negative number (second moments, sums, step sizes): a saved state that does is refused. */
-  readonly nonNegativeSlots?: readonly string[];
-  /** Names of per-group float64 numbers kept beside the step count (NAdam's μ product), saved and loaded with it. */
-  readonly scalars?: readonly string[];
-  /** Their values before the first step (default 1). */
-  scalarInit?(group: H, name: string): number;
-  /**
-   * Rebuilds the scalars of a group from its options and step count, for states saved before
-   * scalars were saved (format version 1). Throws STATE_INCOMPATIBLE when that is not possible.
-   */
-  rebuildScalars?(group: H, step: number): number[];
-  /** The range of scalar k, e.g. "in [0, 1]", or undefined when `value` is in it (a saved state is checked). */
-  checkScalar?(k: number, value: number): string | undefined;
+  /** Checks a parameter can join a group of this family (e.g. Muon takes matrices only); throws a coded error. */
+  checkParam?(param: Param, owner: string): void;
 }
 
 /**
- * Where a group's storage lives. Parameters, gradients and each state slot of a group are packed
- * into contiguous blocks, so one kernel call updates the whole group however many tensors it has.
+ * Where a group's values and gradients live: each packed into one contiguous block, so one kernel
+ * call updates the whole group however many tensors it has.
  */
 export interface GroupLayout {
   /** Floats in the group. */
@@ -94,38 +72,35 @@ export interface GroupLayout {
   /** Byte offsets of the packed values and gradients. */
   readonly data: number;
   readonly grad: number;
-  /** Byte offset of each state slot, 0 while the slot is unused. */
-  readonly slots: number[];
-  /** Steps taken by this group. */
-  step: number;
-  /** Bit k is set while slot k exists but no step has used it yet (a fresh buffer: torch's empty state). */
-  fresh: number;
-  /** Bit k is set when the current step's options use slot k (computed for missing and fresh slots only). */
-  active: number;
   /** Element index of each parameter inside the group's blocks. */
   readonly starts: readonly number[];
-  readonly slotBlocks: (Block | null)[];
-  /** The family's named per-group numbers (OptimizerSpec.scalars), in float64. */
-  readonly scalars: number[];
+  /** Steps taken by this group. */
+  step: number;
 }
 
 /**
- * The shared machinery of every optimizer: param groups with validated options, contiguous
- * packing, lazily created state slots, `step`, `zeroGrad`, state access and `dispose`.
- * A family supplies its spec and `update`, which runs its kernel once per group.
+ * The base of every optimizer: param groups, packing, step options, `zeroGrad`, liveness and
+ * `dispose`. A subclass says what it keeps per group (`layoutFor`, allocated in the same
+ * transaction as the group's values and gradients) and what a step does.
  *
  * Every public call validates everything first, allocates through `allocating` (all or nothing),
  * then commits with writes that cannot fail: a call that throws has changed nothing.
  */
-export abstract class Optimizer<H extends Hyperparameters, S extends OptimizerState = OptimizerState> {
+export abstract class Optimizer<
+  H extends Hyperparameters,
+  S extends OptimizerState = OptimizerState,
+  L extends GroupLayout = GroupLayout,
+  P extends GroupSpec<H> = GroupSpec<H>,
+> {
   readonly engine: Engine;
   /** The defaults each new param group starts from. */
   readonly defaults: Readonly<H>;
-  protected readonly layouts: GroupLayout[] = [];
-  /** Multiplies every gradient in this step (the clipping coefficient; 1 when not clipping). */
-  protected clipCoef = 1;
-  private readonly spec: OptimizerSpec<H>;
-  private readonly keys: readonly (keyof H & string)[];
+  protected readonly layouts: L[] = [];
+  protected readonly kind: string;
+  /** The hyperparameter names, in rule order. */
+  protected readonly keys: readonly (keyof H & string)[];
+  /** The family's description; set first, so `layoutFor` may read it while the constructor packs. */
+  protected readonly spec: P;
   private groups: readonly ParamGroup<H>[] = Object.freeze([]);
   private isDisposed = false;
   /** The first owned parameter disposed while this optimizer lives: every call refuses from then on. */
@@ -136,9 +111,15 @@ export abstract class Optimizer<H extends Hyperparameters, S extends OptimizerSt
   private nonFiniteMode: NonFiniteMode = "proceed";
   private skipped = 0;
   private lastNorm: number | undefined = undefined;
+  private measuredNorm: number | undefined = undefined;
 
-  protected constructor(spec: OptimizerSpec<H>, params: readonly Param[] | readonly GroupInput<H>[], options: OptimizerOptions<H> = {}) {
+  /**
+   * Validates and packs the groups. `layoutFor` runs in here, before a subclass's own fields are
+   * set: what it needs comes from the spec.
+   */
+  protected constructor(spec: P, params: readonly Param[] | readonly GroupInput<H>[], options: OptimizerOptions<H> = {}) {
     this.spec = spec;
+    this.kind = spec.kind;
     this.keys = Object.keys(spec.rules) as (keyof H & string)[];
     const defaults = {} as H;
     for (const key of this.keys) defaults[key] = spec.rules[key].default;
@@ -188,7 +169,7 @@ export abstract class Optimizer<H extends Hyperparameters, S extends OptimizerSt
   }
 
   set maxGradNorm(value: number) {
-    if (typeof value !== "number" || !(value >= 0)) invalid(this.spec.kind, "maxGradNorm", value, "a number >= 0 (Infinity: no clipping)");
+    if (typeof value !== "number" || !(value >= 0)) invalid(this.kind, "maxGradNorm", value, "a number >= 0 (Infinity: no clipping)");
     this.maxNorm = value;
   }
 
@@ -198,7 +179,7 @@ export abstract class Optimizer<H extends Hyperparameters, S extends OptimizerSt
   }
 
   set gradNormType(value: GradNormType) {
-    if (value !== 2 && value !== Infinity) invalid(this.spec.kind, "gradNormType", value, "2 or Infinity");
+    if (value !== 2 && value !== Infinity) invalid(this.kind, "gradNormType", value, "2 or Infinity");
     this.normType = value;
   }
 
@@ -214,7 +195,7 @@ export abstract class Optimizer<H extends Hyperparameters, S extends OptimizerSt
   }
 
   set nonFinite(value: NonFiniteMode) {
-    if (!NON_FINITE_MODES.includes(value)) invalid(this.spec.kind, "nonFinite", value, `one of ${NON_FINITE_MODES.map((m) => `"${m}"`).join(", ")}`);
+    if (!NON_FINITE_MODES.includes(value)) invalid(this.kind, "nonFinite", value, `one of ${NON_FINITE_MODES.map((m) => `"${m}"`).join(", ")}`);
     this.nonFiniteMode = value;
   }
 
@@ -235,51 +216,19 @@ export abstract class Optimizer<H extends Hyperparameters, S extends OptimizerSt
   }
 
   /**
-   * One optimization step over every group. With a closure, calls it first (it should compute
-   * the loss and fill the gradients) and returns its loss. Options are checked before the closure
-   * runs and again after it (it may change them): an invalid value throws and changes nothing.
+   * One optimization step over every group. With a closure, calls it first (it should compute the
+   * loss and fill the gradients) and returns its loss.
    */
-  step(closure?: () => number): number | undefined {
-    this.assertNotInClosure();
-    if (closure !== undefined && typeof closure !== "function") {
-      throw new OptimError("INVALID_ARGUMENT", `${this.spec.kind}: step takes a closure (a function returning the loss) or nothing, got ${describe(closure)}`);
-    }
-    this.checkGroups();
-    let loss: number | undefined;
-    if (closure !== undefined) {
-      loss = this.callClosure(closure);
-      this.checkGroups(); // the closure may have changed options
-    }
-    const kernels = this.engine.kernels;
-    // The norm pass comes before anything is written (slots included): a skipped or refused step
-    // leaves no trace.
-    let coef = 1;
-    let norm: number | undefined;
-    if (this.maxNorm !== Infinity || this.nonFiniteMode !== "proceed") {
-      norm = totalNorm(kernels, this.layouts, this.layouts.length, this.normType);
-      if (!Number.isFinite(norm) && this.nonFiniteMode !== "proceed") {
-        if (this.nonFiniteMode === "throw") {
-          throw new OptimError("NON_FINITE", `${this.spec.kind}: the gradient norm is ${norm}: ${describeNonFinite(this.groups.flatMap((g) => g.params))}; nothing was updated`);
-        }
-        this.lastNorm = norm;
-        this.skipped++;
-        return loss;
-      }
-      coef = this.maxNorm === Infinity ? 1 : clipCoefficient(this.maxNorm, norm);
-    }
-    // The last thing that can fail (out of memory), all or nothing; then the step is committed.
-    this.createSlots();
-    if (norm !== undefined) this.lastNorm = norm;
-    this.clipCoef = coef;
-    for (let i = 0; i < this.layouts.length; i++) {
-      const layout = this.layouts[i];
-      layout.step++;
-      this.update(kernels, this.groups[i], layout);
-      layout.fresh &= ~layout.active;
-    }
-    this.clipCoef = 1;
-    return loss;
-  }
+  abstract step(closure?: () => number): number | undefined;
+
+  /** A parameter's state: the step count, a zero-copy view of each state buffer, and the family's per-group numbers. */
+  abstract getState(param: Param): S;
+
+  /** The optimizer's state as self-describing bytes (docs/state-format.md). */
+  abstract saveState(): Uint8Array;
+
+  /** Restores a state from `saveState()`; a failure throws STATE_INCOMPATIBLE with nothing changed. */
+  abstract loadState(bytes: Uint8Array): void;
 
   /** Sets every gradient to zero: one fill per group. */
   zeroGrad(): void {
@@ -288,94 +237,11 @@ export abstract class Optimizer<H extends Hyperparameters, S extends OptimizerSt
     for (const layout of this.layouts) kernels.fill(layout.grad, layout.n, 0);
   }
 
-  /** A parameter's state: the step count, a zero-copy view of each state buffer in use, and the family's per-group numbers. */
-  getState(param: Param): S {
-    this.assertLive();
-    if (!Param.is(param) || param.owner !== this) {
-      throw new OptimError("INVALID_ARGUMENT", `${this.spec.kind}: ${Param.is(param) ? `parameter ${param.label}` : describe(param)} is not a parameter of this optimizer`);
-    }
-    const layout = this.layouts[param.ownerGroup];
-    const state: OptimizerState = { step: layout.step };
-    const buffer = this.engine.heap.f32.buffer;
-    const start = 4 * layout.starts[param.ownerIndex];
-    this.spec.slots.forEach((name, k) => {
-      if (layout.slots[k] !== 0) state[name] = new Float32Array(buffer, layout.slots[k] + start, param.length);
-    });
-    this.spec.scalars?.forEach((name, k) => (state[name] = layout.scalars[k]));
-    return state as S;
-  }
-
-  /**
-   * The optimizer's state as self-describing bytes (docs/state-format.md): the family, every
-   * group's options, step count and per-group numbers, every state buffer, each parameter's name
-   * and shape, the step options and skippedSteps, with a CRC-32. Parameter values are not included:
-   * save them with the model, as with torch's optimizer state_dict. The bytes load on every backend.
-   */
-  saveState(): Uint8Array {
-    this.assertLive();
-    this.checkGroups();
-    const heapBytes = new Uint8Array(this.engine.heap.f32.buffer);
-    const buffers: Uint8Array[] = [];
-    const groups = this.groups.map((group, i) => {
-      const layout = this.layouts[i];
-      const hyper: Record<string, HyperValue> = {};
-      for (const key of this.keys) hyper[key] = group[key];
-      const slots: string[] = [];
-      const fresh: string[] = [];
-      this.spec.slots.forEach((name, k) => {
-        if (layout.slots[k] === 0) return;
-        slots.push(name);
-        if ((layout.fresh & (1 << k)) !== 0) fresh.push(name);
-        buffers.push(heapBytes.subarray(layout.slots[k], layout.slots[k] + 4 * layout.n));
-      });
-      const params = group.params.map((p) => ({ name: p.name ?? null, shape: p.shape.slice() }));
-      const saved: SavedGroup = { hyper, step: layout.step, params, slots };
-      if (fresh.length > 0) saved.fresh = fresh;
-      if (this.spec.scalars) saved.scalars = Object.fromEntries(this.spec.scalars.map((name, k) => [name, layout.scalars[k]]));
-      return saved;
-    });
-    const settings: SavedSettings = {
-      maxGradNorm: this.maxNorm === Infinity ? null : this.maxNorm,
-      gradNormType: this.normType === Infinity ? null : this.normType,
-      nonFinite: this.nonFiniteMode,
-      skippedSteps: this.skipped,
-    };
-    const header: StateHeader = { kind: this.spec.kind, slots: this.spec.slots.slice(), settings, groups };
-    return encodeState(header, buffers);
-  }
-
-  /**
-   * Restores a state from `saveState()`, on any backend: group options (in place, so objects that
-   * hold `paramGroups[i]` stay valid), step counts, per-group numbers, state buffers, step options
-   * and skippedSteps. Parameters are matched by name when every one has a unique name (so their
-   * creation order may differ), else by position. Everything is checked first — format, version,
-   * checksum, family, group count, options, names, shapes, sizes, values a buffer can hold — and a
-   * failure throws STATE_INCOMPATIBLE saying what is wrong, with nothing changed.
-   */
-  loadState(bytes: Uint8Array): void {
-    this.assertLive();
-    this.assertGroupsWritable();
-    const decoded = decodeState(bytes);
-    const plan = matchState(decoded, {
-      kind: this.spec.kind,
-      slots: this.spec.slots,
-      nonNegativeSlots: this.spec.nonNegativeSlots ?? [],
-      scalars: this.spec.scalars ?? [],
-      hyperKeys: this.keys,
-      groups: this.groups.map((group, i) => ({ params: group.params, starts: this.layouts[i].starts })),
-      checkHyper: (hyper) => this.checkGroup(hyper as H),
-      checkSettings: (settings) => this.checkSettings(settings),
-      rebuildScalars: (hyper, step) => this.spec.rebuildScalars?.(hyper as H, step) ?? [],
-      checkScalar: (k, value) => this.spec.checkScalar?.(k, value),
-    });
-    this.applyState(plan, decoded.payload);
-  }
-
-  /** Frees the state buffers. The parameters stay usable and may join another optimizer. Idempotent; never throws. */
+  /** Frees the optimizer's state. The parameters stay usable and may join another optimizer. Idempotent; never throws. */
   dispose(): void {
     if (this.isDisposed) return;
     this.isDisposed = true;
-    for (const layout of this.layouts) for (const block of layout.slotBlocks) block?.release();
+    this.releaseState();
     for (const group of this.groups) for (const param of group.params) param.owner = null;
   }
 
@@ -384,29 +250,56 @@ export abstract class Optimizer<H extends Hyperparameters, S extends OptimizerSt
     this.deadParam ??= param;
   }
 
-  /**
-   * The factor every kernel applies to the raw gradient (its `gScale` argument): the sign of
-   * `maximize` times this step's clipping coefficient, so clipping costs no extra pass.
-   */
-  protected gScale(maximize: boolean): number {
-    return maximize ? -this.clipCoef : this.clipCoef;
-  }
-
-  /** Runs the family's kernel over one group; `layout.step` already counts this step. */
-  protected abstract update(kernels: Kernels, group: ParamGroup<H>, layout: GroupLayout): void;
-
-  /** step's first check: assertLive, and no step from inside a step's closure. */
-  protected assertNotInClosure(): void {
-    this.assertLive();
-    if (this.inClosure) throw new OptimError("INVALID_ARGUMENT", `${this.spec.kind}: step called from inside its own closure`);
-  }
-
   /** @internal every entry point's first check: the engine, this optimizer and every owned parameter are live, in O(1). */
   assertLive(): void {
     this.engine.assertLive();
-    if (this.isDisposed) throw new OptimError("DISPOSED", `${this.spec.kind}: the optimizer has been disposed`);
+    if (this.isDisposed) throw new OptimError("DISPOSED", `${this.kind}: the optimizer has been disposed`);
     if (this.deadParam !== null) {
-      throw new OptimError("DISPOSED", `${this.spec.kind}: its parameter ${this.deadParam.label} has been disposed; dispose the optimizer (its other parameters stay usable)`);
+      throw new OptimError("DISPOSED", `${this.kind}: its parameter ${this.deadParam.label} has been disposed; dispose the optimizer (its other parameters stay usable)`);
+    }
+  }
+
+  /**
+   * @internal throws INVALID_ARGUMENT unless every group's option `keys` (default all) can be written:
+   * checked before a load or a schedule writes any, since a user may have frozen a group.
+   */
+  assertGroupsWritable(keys: readonly string[] = this.keys): void {
+    this.groups.forEach((group, i) => {
+      for (const key of keys) {
+        if (Object.getOwnPropertyDescriptor(group, key)?.writable !== true) {
+          throw new OptimError("INVALID_ARGUMENT", `${this.kind}: option ${key} of param group ${i} has been made read-only; option values must stay writable`);
+        }
+      }
+    });
+  }
+
+  /** The layout of a parameter's group, after checking the optimizer is live and owns it. */
+  protected layoutOf(param: Param): L {
+    this.assertLive();
+    if (!Param.is(param) || param.owner !== this) {
+      throw new OptimError("INVALID_ARGUMENT", `${this.kind}: ${Param.is(param) ? `parameter ${param.label}` : describe(param)} is not a parameter of this optimizer`);
+    }
+    return this.layouts[param.ownerGroup];
+  }
+
+  /**
+   * The layout of a new group: the base fields plus what the family keeps per group, its blocks
+   * taken with `take` (in the same transaction as the values and gradients of every group added).
+   */
+  protected abstract layoutFor(group: ParamGroup<H>, base: GroupLayout, take: Take): L;
+
+  /** Called once per group after it is packed and committed (e.g. to fill state with its start value). */
+  protected groupAdded(_index: number): void {}
+
+  /** Frees what `layoutFor` took, on dispose. */
+  protected abstract releaseState(): void;
+
+  /** step's first checks: live, no step from inside a step's closure, and a closure is a function. */
+  protected beginStep(closure: unknown): void {
+    this.assertLive();
+    if (this.inClosure) throw new OptimError("INVALID_ARGUMENT", `${this.kind}: step called from inside its own closure`);
+    if (closure !== undefined && typeof closure !== "function") {
+      throw new OptimError("INVALID_ARGUMENT", `${this.kind}: step takes a closure (a function returning the loss) or nothing, got ${describe(closure)}`);
     }
   }
 
@@ -426,19 +319,31 @@ export abstract class Optimizer<H extends Hyperparameters, S extends OptimizerSt
     return result;
   }
 
-
   /**
-   * @internal throws INVALID_ARGUMENT unless every group's option `keys` (default all) can be written:
-   * checked before a load or a schedule writes any, since a user may have frozen a group.
+   * The gradient pass of the step options, before anything is written: the clipping coefficient to
+   * apply (1 when not clipping), or "skip" when a non-finite gradient skips the step (counted here:
+   * skipping is the step's commit). Throws NON_FINITE under nonFinite "throw". Measures nothing when
+   * neither option is on. The norm measured becomes `lastGradNorm` at `commitGradientCheck`.
    */
-  assertGroupsWritable(keys: readonly string[] = this.keys): void {
-    this.groups.forEach((group, i) => {
-      for (const key of keys) {
-        if (Object.getOwnPropertyDescriptor(group, key)?.writable !== true) {
-          throw new OptimError("INVALID_ARGUMENT", `${this.spec.kind}: option ${key} of param group ${i} has been made read-only; option values must stay writable`);
-        }
+  protected gradientCheck(): number | "skip" {
+    this.measuredNorm = undefined;
+    if (this.maxNorm === Infinity && this.nonFiniteMode === "proceed") return 1;
+    const norm = totalNorm(this.engine.kernels, this.layouts, this.layouts.length, this.normType);
+    if (!Number.isFinite(norm) && this.nonFiniteMode !== "proceed") {
+      if (this.nonFiniteMode === "throw") {
+        throw new OptimError("NON_FINITE", `${this.kind}: the gradient norm is ${norm}: ${describeNonFinite(this.groups.flatMap((g) => g.params))}; nothing was updated`);
       }
-    });
+      this.lastNorm = norm;
+      this.skipped++;
+      return "skip";
+    }
+    this.measuredNorm = norm;
+    return this.maxNorm === Infinity ? 1 : clipCoefficient(this.maxNorm, norm);
+  }
+
+  /** Part of a step's commit: the norm `gradientCheck` measured becomes `lastGradNorm`. */
+  protected commitGradientCheck(): void {
+    if (this.measuredNorm !== undefined) this.lastNorm = this.measuredNorm;
   }
 
   /** @internal checks every group's options, as the next step would. */
@@ -446,71 +351,36 @@ export abstract class Optimizer<H extends Hyperparameters, S extends OptimizerSt
     for (let i = 0; i < this.groups.length; i++) this.checkGroup(this.groups[i]);
   }
 
-  private checkOptionKeys(options: object, optimizerWide = false): void {
-    if (options === null || typeof options !== "object" || Array.isArray(options)) {
-      throw new OptimError("INVALID_ARGUMENT", `${this.spec.kind}: options must be an object, got ${describe(options)}`);
-    }
-    for (const key of Object.keys(options)) {
-      // Own keys of the rules only: an inherited name such as "toString" or "__proto__" is no option.
-      if (key === "params" || Object.hasOwn(this.spec.rules, key)) continue;
-      if (STEP_OPTION_KEYS.includes(key)) {
-        if (optimizerWide) continue;
-        invalid(this.spec.kind, "option", key, "set on the optimizer, not on a param group (it applies to every group)");
-      }
-      invalid(this.spec.kind, "option", key, `one of ${[...this.keys, ...STEP_OPTION_KEYS].join(", ")}`);
-    }
+  /** Checks one group's options (rules, then the family's cross-option checks); throws INVALID_HYPERPARAMETER. */
+  protected checkGroup(group: H): void {
+    checkAll(this.kind, this.spec.rules, this.keys, group);
+    this.spec.checkGroup?.(group, this.kind);
   }
 
-  private checkSettings(settings: SavedSettings): void {
-    const kind = this.spec.kind;
+  /** The step options as saved (Infinity as null). */
+  protected savedSettings(): SavedSettings {
+    return {
+      maxGradNorm: this.maxNorm === Infinity ? null : this.maxNorm,
+      gradNormType: this.normType === Infinity ? null : this.normType,
+      nonFinite: this.nonFiniteMode,
+      skippedSteps: this.skipped,
+    };
+  }
+
+  /** Checks saved step options; throws INVALID_HYPERPARAMETER. */
+  protected checkSettings(settings: SavedSettings): void {
+    const kind = this.kind;
     if (settings.maxGradNorm !== null && !(settings.maxGradNorm >= 0)) invalid(kind, "maxGradNorm", settings.maxGradNorm, "a number >= 0");
     if (settings.gradNormType !== null && settings.gradNormType !== 2) invalid(kind, "gradNormType", settings.gradNormType, "2 or Infinity");
     if (!NON_FINITE_MODES.includes(settings.nonFinite as NonFiniteMode)) invalid(kind, "nonFinite", settings.nonFinite, NON_FINITE_MODES.join(", "));
   }
 
-  /**
-   * Writes a checked state. Only the slot allocations can fail, and they come first, all or nothing.
-   * A slot the state lacks is freed, or, when the loaded options use it and it is one created with
-   * the optimizer, kept as a fresh buffer (a version-1 state saved before its first use). Slots saved
-   * as fresh get their values and stay fresh.
-   */
-  private applyState(plan: LoadPlan, payload: Uint8Array): void {
-    const heap = this.engine.heap;
-    const keep = plan.groups.map((saved, i) => saved.slotOffsets.map((offset, k) => offset >= 0 || this.createdEarly(saved.hyper as H, k)));
-    const created = allocating(heap, (take) =>
-      plan.groups.map((saved, i) => saved.slotOffsets.map((_, k) => (keep[i][k] && this.layouts[i].slots[k] === 0 ? take(this.layouts[i].n) : null))),
-    );
-    // Taken after the allocations, which may have grown (and replaced) the heap's buffer.
-    const heapBytes = new Uint8Array(heap.f32.buffer);
-    plan.groups.forEach((saved, i) => {
-      const layout = this.layouts[i];
+  /** Writes checked step options and options of every group (a load's commit; cannot fail). */
+  protected applySettings(settings: SavedSettings, hyper: readonly Record<string, unknown>[]): void {
+    hyper.forEach((values, i) => {
       const group = this.groups[i] as Record<string, unknown>;
-      for (const key of this.keys) group[key] = saved.hyper[key];
-      layout.step = saved.step;
-      layout.fresh = 0;
-      saved.scalars.forEach((value, k) => (layout.scalars[k] = value));
-      saved.slotOffsets.forEach((offset, k) => {
-        const block = created[i][k];
-        if (block !== null) {
-          layout.slotBlocks[k] = block;
-          layout.slots[k] = block.offset;
-        }
-        if (!keep[i][k]) {
-          layout.slotBlocks[k]?.release();
-          layout.slotBlocks[k] = null;
-          layout.slots[k] = 0;
-        } else if (offset < 0) {
-          this.initSlot(i, k, block !== null);
-        } else {
-          for (const copy of saved.copies) {
-            const from = offset + 4 * copy.from;
-            heapBytes.set(payload.subarray(from, from + 4 * copy.length), layout.slots[k] + 4 * copy.to);
-          }
-          layout.fresh |= saved.fresh & (1 << k);
-        }
-      });
+      for (const key of this.keys) group[key] = values[key];
     });
-    const { settings } = plan;
     this.maxNorm = settings.maxGradNorm ?? Infinity;
     this.normType = settings.gradNormType ?? Infinity;
     this.nonFiniteMode = settings.nonFinite as NonFiniteMode;
@@ -518,13 +388,23 @@ export abstract class Optimizer<H extends Hyperparameters, S extends OptimizerSt
     this.lastNorm = undefined;
   }
 
-  private checkGroup(group: H): void {
-    checkAll(this.spec.kind, this.spec.rules, this.keys, group);
-    this.spec.checkGroup?.(group, this.spec.kind);
+  private checkOptionKeys(options: object, optimizerWide = false): void {
+    if (options === null || typeof options !== "object" || Array.isArray(options)) {
+      throw new OptimError("INVALID_ARGUMENT", `${this.kind}: options must be an object, got ${describe(options)}`);
+    }
+    for (const key of Object.keys(options)) {
+      // Own keys of the rules only: an inherited name such as "toString" or "__proto__" is no option.
+      if (key === "params" || Object.hasOwn(this.spec.rules, key)) continue;
+      if (STEP_OPTION_KEYS.includes(key)) {
+        if (optimizerWide) continue;
+        invalid(this.kind, "option", key, "set on the optimizer, not on a param group (it applies to every group)");
+      }
+      invalid(this.kind, "option", key, `one of ${[...this.keys, ...STEP_OPTION_KEYS].join(", ")}`);
+    }
   }
 
   private prepareGroup(input: GroupInput<H>, seen: Set<Param>): ParamGroup<H> {
-    const kind = this.spec.kind;
+    const kind = this.kind;
     if (input === null || typeof input !== "object" || !Array.isArray(input.params)) {
       throw new OptimError("INVALID_ARGUMENT", `${kind}: a param group must be an object with a params array`);
     }
@@ -539,6 +419,7 @@ export abstract class Optimizer<H extends Hyperparameters, S extends OptimizerSt
       if (param.owner !== null && !param.owner.disposed) {
         throw new OptimError("PARAM_IN_USE", `${kind}: parameter ${param.label} already belongs to a live optimizer; dispose that one first`);
       }
+      this.spec.checkParam?.(param, kind);
       seen.add(param);
     }
     const group = { ...this.defaults, ...input, params: Object.freeze(params) } as ParamGroup<H>;
@@ -548,103 +429,38 @@ export abstract class Optimizer<H extends Hyperparameters, S extends OptimizerSt
     return Object.seal(group);
   }
 
-  /** Moves each group's values and gradients into two contiguous blocks: all groups, or none. */
+  /** Moves each group's values and gradients into two contiguous blocks, with the family's state: all groups, or none. */
   private pack(groups: readonly ParamGroup<H>[]): void {
-    const blocks = allocating(this.engine.heap, (take) =>
+    const planned = allocating(this.engine.heap, (take) =>
       groups.map((group) => {
         const n = group.params.reduce((total, p) => total + p.length, 0);
-        const slots = this.spec.slots.map((_, k) => (this.createdEarly(group, k) ? take(n) : null));
-        return { n, data: take(n, group.params.length), grad: take(n, group.params.length), slots };
+        const data = take(n, group.params.length);
+        const grad = take(n, group.params.length);
+        const starts: number[] = [];
+        let at = 0;
+        for (const param of group.params) {
+          starts.push(at);
+          at += param.length;
+        }
+        const layout = this.layoutFor(group, { n, data: data.offset, grad: grad.offset, starts, step: 0 }, take);
+        return { data, grad, layout };
       }),
     );
-    const slotCount = this.spec.slots.length;
     const freed: number[] = [];
     groups.forEach((group, g) => {
-      const { n, data, grad, slots } = blocks[g];
+      const { data, grad, layout } = planned[g];
       const groupIndex = this.layouts.length;
-      const starts: number[] = [];
-      let at = 0;
       group.params.forEach((param, index) => {
-        param.relocate(data, data.offset + 4 * at, grad, grad.offset + 4 * at, freed);
+        param.relocate(data, data.offset + 4 * layout.starts[index], grad, grad.offset + 4 * layout.starts[index], freed);
         param.owner = this;
         param.ownerGroup = groupIndex;
         param.ownerIndex = index;
-        starts.push(at);
-        at += param.length;
       });
-      this.layouts.push({
-        n,
-        data: data.offset,
-        grad: grad.offset,
-        slots: new Array<number>(slotCount).fill(0),
-        slotBlocks: new Array<Block | null>(slotCount).fill(null),
-        step: 0,
-        fresh: 0,
-        active: 0,
-        starts,
-        scalars: (this.spec.scalars ?? []).map((name) => this.spec.scalarInit?.(group, name) ?? 1),
-      });
-      slots.forEach((block, k) => {
-        if (block === null) return;
-        this.layouts[groupIndex].slotBlocks[k] = block;
-        this.layouts[groupIndex].slots[k] = block.offset;
-      });
+      this.layouts.push(layout);
     });
     this.engine.heap.freeAll(freed);
     const first = this.groups.length;
     this.groups = Object.freeze([...this.groups, ...groups]);
-    for (let i = first; i < this.layouts.length; i++) {
-      for (let k = 0; k < slotCount; k++) if (this.layouts[i].slots[k] !== 0) this.initSlot(i, k);
-    }
-  }
-
-  /**
-   * Creates the state slots the groups' current options need (once; e.g. when amsgrad is turned
-   * on): all of them or, when the heap runs out, none. Records in each layout which slots this
-   * step uses. Allocates nothing, not even a JS array, when every slot exists (the usual step).
-   */
-  private createSlots(): void {
-    let missing = false;
-    for (let i = 0; i < this.layouts.length; i++) {
-      const layout = this.layouts[i];
-      layout.active = 0;
-      for (let k = 0; k < layout.slots.length; k++) {
-        // A slot that exists and is not fresh needs nothing (the usual step: no call at all).
-        if (layout.slots[k] !== 0 && (layout.fresh & (1 << k)) === 0) continue;
-        if (!this.slotActive(this.groups[i], k)) continue;
-        layout.active |= 1 << k;
-        missing ||= layout.slots[k] === 0;
-      }
-    }
-    if (!missing) return;
-    const created = allocating(this.engine.heap, (take) => {
-      const list: { group: number; k: number; block: Block }[] = [];
-      this.layouts.forEach((layout, i) => {
-        for (let k = 0; k < layout.slots.length; k++) if (layout.slots[k] === 0 && (layout.active & (1 << k)) !== 0) list.push({ group: i, k, block: take(layout.n) });
-      });
-      return list;
-    });
-    for (const { group, k, block } of created) {
-      this.layouts[group].slotBlocks[k] = block;
-      this.layouts[group].slots[k] = block.offset;
-      this.initSlot(group, k);
-    }
-  }
-
-  /** Fills a slot with its starting value (a new block is zero already) and marks it fresh (unused by any step). */
-  private initSlot(group: number, k: number, zeroed = true): void {
-    const layout = this.layouts[group];
-    const init = this.spec.slotInit?.(this.groups[group], k) ?? 0;
-    if (init !== 0 || !zeroed) this.engine.kernels.fill(layout.slots[k], layout.n, init);
-    layout.fresh |= 1 << k;
-  }
-
-  private slotActive(group: H, k: number): boolean {
-    return this.spec.slotActive?.(group, k) ?? true;
-  }
-
-  /** Whether slot k is created with the optimizer (and kept by a load that lacks it) under these options. */
-  private createdEarly(group: H, k: number): boolean {
-    return this.slotActive(group, k) && (this.spec.slotInit === undefined || this.spec.initAtConstruction === true);
+    for (let i = first; i < this.layouts.length; i++) this.groupAdded(i);
   }
 }

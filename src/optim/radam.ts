@@ -1,8 +1,9 @@
 import type { Kernels } from "../backend/types.js";
 import type { Param } from "../param.js";
 import { adamFamilyRules } from "./adamRules.js";
-import { bool, num } from "./hyper.js";
-import { Optimizer, type GroupInput, type GroupLayout, type OptimizerSpec, type ParamGroup, type OptimizerOptions } from "./optimizer.js";
+import { bool, num } from "../validation.js";
+import { ElementwiseOptimizer, type SlotsLayout, type OptimizerSpec } from "./elementwise.js";
+import { type GroupInput, type ParamGroup, type OptimizerOptions } from "./optimizer.js";
 
 export type RAdamOptions = {
   /** Learning rate η (default 1e-3, as torch.optim.RAdam). */
@@ -26,7 +27,7 @@ export type RAdamOptions = {
   maximize: boolean;
 };
 
-const SPEC: OptimizerSpec<RAdamOptions> = {
+export const RADAM_SPEC: OptimizerSpec<RAdamOptions> = {
   kind: "RAdam",
   rules: {
     lr: num(1e-3, { min: 0 }),
@@ -66,12 +67,12 @@ export type RAdamState = { step: number; expAvg: Float32Array; expAvgSq: Float32
  *
  * State: `expAvg`, `expAvgSq`.
  */
-export class RAdam extends Optimizer<RAdamOptions, RAdamState> {
+export class RAdam extends ElementwiseOptimizer<RAdamOptions, RAdamState> {
   constructor(params: readonly Param[] | readonly GroupInput<RAdamOptions>[], options: OptimizerOptions<RAdamOptions> = {}) {
-    super(SPEC, params, options);
+    super(RADAM_SPEC, params, options);
   }
 
-  protected update(kernels: Kernels, group: ParamGroup<RAdamOptions>, layout: GroupLayout): void {
+  protected update(kernels: Kernels, group: ParamGroup<RAdamOptions>, layout: SlotsLayout): void {
     const { lr, beta1, beta2, eps, weightDecay } = group;
     const t = layout.step;
     const bc1 = 1 - Math.pow(beta1, t);

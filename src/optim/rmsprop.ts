@@ -1,7 +1,8 @@
 import type { Kernels } from "../backend/types.js";
 import type { Param } from "../param.js";
-import { bool, num } from "./hyper.js";
-import { Optimizer, type GroupInput, type GroupLayout, type OptimizerSpec, type ParamGroup, type OptimizerOptions } from "./optimizer.js";
+import { bool, num } from "../validation.js";
+import { ElementwiseOptimizer, type SlotsLayout, type OptimizerSpec } from "./elementwise.js";
+import { type GroupInput, type ParamGroup, type OptimizerOptions } from "./optimizer.js";
 
 export type RMSpropOptions = {
   /** Learning rate η (default 1e-2, as torch.optim.RMSprop). */
@@ -22,7 +23,7 @@ export type RMSpropOptions = {
   maximize: boolean;
 };
 
-const SPEC: OptimizerSpec<RMSpropOptions> = {
+export const RMSPROP_SPEC: OptimizerSpec<RMSpropOptions> = {
   kind: "RMSprop",
   rules: {
     lr: num(1e-2, { min: 0 }),
@@ -65,12 +66,12 @@ export type RMSpropState = { step: number; squareAvg: Float32Array; momentumBuff
  *
  * State: `squareAvg`, `momentumBuffer` (momentum > 0), `gradAvg` (centered).
  */
-export class RMSprop extends Optimizer<RMSpropOptions, RMSpropState> {
+export class RMSprop extends ElementwiseOptimizer<RMSpropOptions, RMSpropState> {
   constructor(params: readonly Param[] | readonly GroupInput<RMSpropOptions>[], options: OptimizerOptions<RMSpropOptions> = {}) {
-    super(SPEC, params, options);
+    super(RMSPROP_SPEC, params, options);
   }
 
-  protected update(kernels: Kernels, group: ParamGroup<RMSpropOptions>, layout: GroupLayout): void {
+  protected update(kernels: Kernels, group: ParamGroup<RMSpropOptions>, layout: SlotsLayout): void {
     const { lr, alpha, eps, momentum } = group;
     const s = layout.slots;
     kernels.rmsprop(

@@ -1,7 +1,8 @@
 import type { Kernels } from "../backend/types.js";
 import type { Param } from "../param.js";
-import { bool, invalid, num } from "./hyper.js";
-import { Optimizer, type GroupInput, type GroupLayout, type OptimizerSpec, type ParamGroup, type OptimizerOptions } from "./optimizer.js";
+import { bool, invalid, num } from "../validation.js";
+import { ElementwiseOptimizer, type SlotsLayout, type OptimizerSpec } from "./elementwise.js";
+import { type GroupInput, type ParamGroup, type OptimizerOptions } from "./optimizer.js";
 
 export type RpropOptions = {
   /** Initial step size of every element (default 1e-2, as torch.optim.Rprop). */
@@ -18,7 +19,7 @@ export type RpropOptions = {
   maximize: boolean;
 };
 
-const SPEC: OptimizerSpec<RpropOptions> = {
+export const RPROP_SPEC: OptimizerSpec<RpropOptions> = {
   kind: "Rprop",
   rules: {
     lr: num(1e-2, { min: 0 }),
@@ -55,12 +56,12 @@ export type RpropState = { step: number; prev?: Float32Array; stepSize?: Float32
  *
  * State: `prev`, `stepSize`.
  */
-export class Rprop extends Optimizer<RpropOptions, RpropState> {
+export class Rprop extends ElementwiseOptimizer<RpropOptions, RpropState> {
   constructor(params: readonly Param[] | readonly GroupInput<RpropOptions>[], options: OptimizerOptions<RpropOptions> = {}) {
-    super(SPEC, params, options);
+    super(RPROP_SPEC, params, options);
   }
 
-  protected update(kernels: Kernels, group: ParamGroup<RpropOptions>, layout: GroupLayout): void {
+  protected update(kernels: Kernels, group: ParamGroup<RpropOptions>, layout: SlotsLayout): void {
     kernels.rprop(
       layout.data, layout.grad, layout.slots[0], layout.slots[1], layout.n,
       this.gScale(group.maximize), group.etaMinus, group.etaPlus, group.stepSizeMin, group.stepSizeMax,

@@ -1,7 +1,8 @@
 import type { Kernels } from "../backend/types.js";
 import type { Param } from "../param.js";
-import { bool, invalid, num, oneOf } from "./hyper.js";
-import { Optimizer, type GroupInput, type GroupLayout, type OptimizerSpec, type ParamGroup, type OptimizerOptions } from "./optimizer.js";
+import { bool, invalid, num, oneOf } from "../validation.js";
+import { ElementwiseOptimizer, type SlotsLayout, type OptimizerSpec } from "./elementwise.js";
+import { type GroupInput, type ParamGroup, type OptimizerOptions } from "./optimizer.js";
 
 export type SGDOptions = {
   /** Learning rate η (default 1e-3, as torch.optim.SGD). */
@@ -24,7 +25,7 @@ export type SGDOptions = {
   momentumForm: "accumulate" | "ema";
 };
 
-const SPEC: OptimizerSpec<SGDOptions> = {
+export const SGD_SPEC: OptimizerSpec<SGDOptions> = {
   kind: "SGD",
   rules: {
     lr: num(1e-3, { min: 0 }),
@@ -65,12 +66,12 @@ export type SGDState = { step: number; momentumBuffer?: Float32Array };
  *
  * State: `momentumBuffer` (when momentum > 0).
  */
-export class SGD extends Optimizer<SGDOptions, SGDState> {
+export class SGD extends ElementwiseOptimizer<SGDOptions, SGDState> {
   constructor(params: readonly Param[] | readonly GroupInput<SGDOptions>[], options: OptimizerOptions<SGDOptions> = {}) {
-    super(SPEC, params, options);
+    super(SGD_SPEC, params, options);
   }
 
-  protected update(kernels: Kernels, group: ParamGroup<SGDOptions>, layout: GroupLayout): void {
+  protected update(kernels: Kernels, group: ParamGroup<SGDOptions>, layout: SlotsLayout): void {
     const gScale = this.gScale(group.maximize);
     const mu = group.momentum;
     if (mu === 0) {

@@ -1,5 +1,5 @@
 import { OptimError } from "../errors.js";
-import { checkKnownKeys, invalid } from "../optim/hyper.js";
+import { checkKnownKeys, invalid } from "../validation.js";
 
 /**
  * Argument checks for the schedule factories: each throws INVALID_HYPERPARAMETER naming the

@@ -1,5 +1,5 @@
 import { OptimError } from "../errors.js";
-import { invalid } from "../optim/hyper.js";
+import { invalid } from "../validation.js";
 import { checkStep, type Schedule } from "./check.js";
 
 /**

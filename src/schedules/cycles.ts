@@ -1,4 +1,4 @@
-import { invalid } from "../optim/hyper.js";
+import { invalid } from "../validation.js";
 import { checkStep, finite, fraction, oneOfChoices, options, positive, positiveInteger, type Schedule } from "./check.js";
 
 export interface OneCycleScheduleOptions {

@@ -1,4 +1,4 @@
-import { invalid } from "../optim/hyper.js";
+import { invalid } from "../validation.js";
 import { checkStep, finite, options, positive, positiveInteger, type Schedule } from "./check.js";
 import { copyList } from "../util/list.js";
 

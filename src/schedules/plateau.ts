@@ -1,5 +1,5 @@
 import { OptimError } from "../errors.js";
-import { checkKnownKeys, invalid, type Hyperparameters } from "../optim/hyper.js";
+import { checkKnownKeys, invalid, type Hyperparameters } from "../validation.js";
 import { Optimizer } from "../optim/optimizer.js";
 import { nonNegative, oneOfChoices } from "./check.js";
 

@@ -1,5 +1,6 @@
 import { describe, OptimError } from "../errors.js";
 import { crc32 } from "./crc32.js";
+import { SLOT_DTYPES, SLOT_LAYOUTS, slotLength, type SlotDescription, type SlotDtype, type SlotLayout } from "./layout.js";
 
 // The binary container of saved optimizer state (docs/state-format.md), in the manner of
 // safetensors: a fixed preamble, a JSON header that describes everything, the float32 buffers
@@ -8,10 +9,14 @@ import { crc32 } from "./crc32.js";
 
 /** The first 8 bytes of every state. */
 export const STATE_MAGIC = "WOPTSTAT";
-/** Bumped on any change an older reader would misread. Version 2 added per-group `scalars`. */
-export const STATE_VERSION = 2;
+/**
+ * Bumped on any change an older reader would misread. Version 2 added per-group `scalars` and
+ * `fresh`; version 3 describes each slot by name, layout and storage type (before: names, one
+ * float32 per element).
+ */
+export const STATE_VERSION = 3;
 /** The versions this build reads. */
-const READABLE_VERSIONS: readonly number[] = [1, 2];
+const READABLE_VERSIONS: readonly number[] = [1, 2, 3];
 /** No optimizer takes this many steps (10¹² at 1 µs a step is 12 days); a larger count is a crafted state. */
 export const MAX_STEPS = 2 ** 40;
 /** magic (8) + version (4) + total length (4) + header length (4). */
@@ -31,7 +36,7 @@ export interface SavedGroup {
   hyper: Record<string, HyperValue>;
   step: number;
   params: SavedParam[];
-  /** The state slots present, in the optimizer's slot order; each has one float per element. */
+  /** The names of the state slots present, in the family's slot order. */
   slots: string[];
   /** The family's named per-group numbers (NAdam's μ product); absent in version 1. */
   scalars?: Record<string, number>;
@@ -50,15 +55,15 @@ export interface SavedSettings {
 export interface StateHeader {
   /** The optimizer family, e.g. "Adam". */
   kind: string;
-  /** The family's slot names, in kernel order. */
-  slots: string[];
+  /** The family's slots, in kernel order: how many numbers each keeps per parameter, and how they are stored. */
+  slots: SlotDescription[];
   settings: SavedSettings;
   groups: SavedGroup[];
 }
 
 export interface DecodedState {
   header: StateHeader;
-  /** The float32 payload (little-endian), in header order: per group, per present slot, n floats. */
+  /** The float32 payload (little-endian), in header order: per group, per present slot, its floats. */
   payload: Uint8Array;
 }
 
@@ -113,7 +118,7 @@ export function decodeState(bytes: unknown): DecodedState {
   } catch (error) {
     fail(`the header is not valid UTF-8 JSON (${(error as Error).message})`);
   }
-  const header = checkHeader(parsed);
+  const header = checkHeader(parsed, version);
   const payload = bytes.subarray(payloadStart, total - CHECKSUM);
   const expected = payloadLength(header);
   if (payload.length !== expected) fail(`the payload has ${payload.length} bytes, the header describes ${expected}`);
@@ -123,8 +128,17 @@ export function decodeState(bytes: unknown): DecodedState {
 /** Bytes of float32 payload the header describes. */
 export function payloadLength(header: StateHeader): number {
   let floats = 0;
-  for (const group of header.groups) floats += groupLength(group) * group.slots.length;
+  for (const group of header.groups) {
+    for (const name of group.slots) floats += savedSlotLength(group, header.slots.find((slot) => slot.name === name)!.layout);
+  }
   return 4 * floats;
+}
+
+/** Floats a saved group keeps in a slot of `layout`. */
+export function savedSlotLength(group: SavedGroup, layout: SlotLayout): number {
+  let n = 0;
+  for (const param of group.params) n += slotLength(layout, param.shape);
+  return n;
 }
 
 /** Elements in a saved group (the sum of its parameters' sizes). */
@@ -156,10 +170,12 @@ function hex(n: number): string {
 /** No saved quantity may exceed what a 4 GiB heap holds, so sizes stay exact integers. */
 const MAX_ELEMENTS = 2 ** 30;
 
-function checkHeader(value: unknown): StateHeader {
+function checkHeader(value: unknown, version: number): StateHeader {
   const h = record(value, "header");
   const kind = string(h.kind, "kind");
-  const slots = stringList(h.slots, "slots");
+  const slots = version < 3 ? stringList(h.slots, "slots").map(elementSlot) : array(h.slots, "slots").map((d, i) => checkSlot(d, `slots[${i}]`));
+  const names = slots.map((slot) => slot.name);
+  if (new Set(names).size !== names.length) fail("header: slots has a duplicate");
   const s = record(h.settings, "settings");
   const settings: SavedSettings = {
     maxGradNorm: nullableNumber(s.maxGradNorm, "settings.maxGradNorm"),
@@ -167,7 +183,7 @@ function checkHeader(value: unknown): StateHeader {
     nonFinite: string(s.nonFinite, "settings.nonFinite"),
     skippedSteps: count(s.skippedSteps, "settings.skippedSteps"),
   };
-  const groups = array(h.groups, "groups").map((g, i) => checkGroup(g, `groups[${i}]`, slots));
+  const groups = array(h.groups, "groups").map((g, i) => checkGroup(g, `groups[${i}]`, names));
   let total = 0;
   for (const group of groups) {
     total += groupLength(group);
@@ -208,6 +224,21 @@ function checkGroup(value: unknown, path: string, allSlots: readonly string[]): 
     }
   }
   return group;
+}
+
+/** A slot of a version 1 or 2 state: one float32 per element. */
+function elementSlot(name: string): SlotDescription {
+  return { name, layout: "element", dtype: "float32" };
+}
+
+function checkSlot(value: unknown, path: string): SlotDescription {
+  const d = record(value, path);
+  const name = string(d.name, `${path}.name`);
+  const layout = string(d.layout, `${path}.layout`);
+  const dtype = string(d.dtype, `${path}.dtype`);
+  if (!SLOT_LAYOUTS.includes(layout as SlotLayout)) fail(`header: ${path}.layout "${layout}" is not one of ${SLOT_LAYOUTS.join(", ")}`);
+  if (!SLOT_DTYPES.includes(dtype as SlotDtype)) fail(`header: ${path}.dtype "${dtype}" is not one of ${SLOT_DTYPES.join(", ")}`);
+  return { name, layout: layout as SlotLayout, dtype: dtype as SlotDtype };
 }
 
 function checkParam(value: unknown, path: string): SavedParam {

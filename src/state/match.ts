@@ -1,17 +1,19 @@
 import { OptimError } from "../errors.js";
 import type { Param } from "../param.js";
-import { groupLength, stateError, type DecodedState, type HyperValue, type SavedGroup, type SavedParam, type SavedSettings } from "./format.js";
+import { savedSlotLength, stateError, type DecodedState, type HyperValue, type SavedGroup, type SavedParam, type SavedSettings } from "./format.js";
+import { slotLength, type SlotDescription } from "./layout.js";
 
 /** What a loading optimizer looks like, as far as matching a saved state goes. */
 export interface LoadTarget {
   kind: string;
-  slots: readonly string[];
+  slots: readonly SlotDescription[];
   /** Slots whose values are never negative. */
   nonNegativeSlots: readonly string[];
   /** The family's per-group numbers, by name. */
   scalars: readonly string[];
   hyperKeys: readonly string[];
-  groups: readonly { params: readonly Param[]; starts: readonly number[] }[];
+  /** Per group: its parameters and, per slot, where each parameter's numbers start in it. */
+  groups: readonly { params: readonly Param[]; slotStarts: readonly (readonly number[])[] }[];
   /** Throws an OptimError when a group's options are invalid (as the optimizer's step would). */
   checkHyper(hyper: Record<string, HyperValue>): void;
   /** Throws an OptimError when the optimizer-wide settings are invalid. */
@@ -22,7 +24,7 @@ export interface LoadTarget {
   checkScalar(k: number, value: number): string | undefined;
 }
 
-/** A run of elements to copy from a saved group buffer into the optimizer's (element indices). */
+/** A run of numbers to copy from a saved slot buffer into the optimizer's (indices of numbers). */
 export interface Copy {
   from: number;
   to: number;
@@ -38,7 +40,8 @@ export interface GroupPlan {
   scalars: number[];
   /** Bit k set: slot k is saved as fresh (no step has used it). */
   fresh: number;
-  copies: Copy[];
+  /** Per slot of the family: the runs to copy. */
+  copies: Copy[][];
 }
 
 export interface LoadPlan {
@@ -47,7 +50,8 @@ export interface LoadPlan {
 }
 
 /**
- * Pairs a decoded state with an optimizer, checking everything a load needs: family, slots, group
+ * Pairs a decoded state with an optimizer, checking everything a load needs: family, slots (names,
+ * layouts, storage types), group
  * count, hyperparameters, parameters and shapes. Writes nothing; throws STATE_INCOMPATIBLE.
  *
  * Groups are matched by position. Parameters are matched by name when every parameter, saved and
@@ -56,8 +60,9 @@ export interface LoadPlan {
  */
 export function matchState({ header, payload }: DecodedState, target: LoadTarget): LoadPlan {
   if (header.kind !== target.kind) throw stateError(`the state was saved by ${header.kind}, this optimizer is ${target.kind}`);
-  if (!sameList(header.slots, target.slots)) {
-    throw stateError(`${target.kind}: the saved state slots [${header.slots.join(", ")}] differ from this build's [${target.slots.join(", ")}]`);
+  const describe = (slots: readonly SlotDescription[]) => slots.map((s) => (s.layout === "element" && s.dtype === "float32" ? s.name : `${s.name} (${s.layout}, ${s.dtype})`)).join(", ");
+  if (describe(header.slots) !== describe(target.slots)) {
+    throw stateError(`${target.kind}: the saved state slots [${describe(header.slots)}] differ from this build's [${describe(target.slots)}]`);
   }
   if (header.groups.length !== target.groups.length) {
     throw stateError(`${target.kind}: the state has ${header.groups.length} param groups, this optimizer has ${target.groups.length}`);
@@ -70,19 +75,21 @@ export function matchState({ header, payload }: DecodedState, target: LoadTarget
     const where = `${target.kind}: param group ${i}`;
     checkHyperKeys(saved.hyper, target.hyperKeys, where);
     rethrowAsState(where, () => target.checkHyper(saved.hyper));
-    const copies = byName ? matchByName(saved.params, target.groups[i], where, header.groups) : matchByPosition(saved.params, target.groups[i], where);
+    const pairs = byName ? matchByName(saved.params, target.groups[i].params, where, header.groups) : matchByPosition(saved.params, target.groups[i].params, where);
     const slotOffsets = target.slots.map(() => -1);
-    const bytes = 4 * groupLength(saved);
     for (const slot of saved.slots) {
+      const k = target.slots.findIndex((s) => s.name === slot);
+      const bytes = 4 * savedSlotLength(saved, target.slots[k].layout);
       if (offset + bytes > payload.length) break; // reported below
       if (target.nonNegativeSlots.includes(slot)) checkNonNegative(payload, offset, bytes, `${where}: slot ${slot}`);
-      slotOffsets[target.slots.indexOf(slot)] = offset;
+      slotOffsets[k] = offset;
       offset += bytes;
     }
+    const copies = target.slots.map((slot, k) => slotCopies(pairs, saved.params, target.groups[i].params, target.groups[i].slotStarts[k], slot));
     const scalars = matchScalars(saved, target, where);
     let fresh = 0;
-    for (const slot of saved.fresh ?? []) fresh |= 1 << target.slots.indexOf(slot);
-    groups.push({ hyper: saved.hyper, step: saved.step, slotOffsets, scalars, fresh, copies: mergeCopies(copies) });
+    for (const slot of saved.fresh ?? []) fresh |= 1 << target.slots.findIndex((s) => s.name === slot);
+    groups.push({ hyper: saved.hyper, step: saved.step, slotOffsets, scalars, fresh, copies });
   });
   // decodeState has checked this already; a second look costs nothing and guards the copies.
   if (offset !== payload.length) throw stateError(`${target.kind}: the payload has ${payload.length} bytes, the groups need ${offset}`);
@@ -117,46 +124,50 @@ function checkNonNegative(payload: Uint8Array, offset: number, bytes: number, wh
   }
 }
 
-function matchByName(saved: readonly SavedParam[], here: LoadTarget["groups"][number], where: string, allSaved: readonly SavedGroup[]): Copy[] {
-  const savedStarts = new Map<string, { param: SavedParam; start: number }>();
-  let start = 0;
-  for (const param of saved) {
-    savedStarts.set(param.name!, { param, start });
-    start += size(param.shape);
-  }
-  const copies: Copy[] = [];
-  here.params.forEach((param, j) => {
-    const match = savedStarts.get(param.name!);
-    if (!match) {
+/** Which saved parameter each parameter here takes its state from (indices into `saved`). */
+function matchByName(saved: readonly SavedParam[], here: readonly Param[], where: string, allSaved: readonly SavedGroup[]): number[] {
+  const savedIndex = new Map<string, number>();
+  saved.forEach((param, j) => savedIndex.set(param.name!, j));
+  const pairs = here.map((param) => {
+    const j = savedIndex.get(param.name!);
+    if (j === undefined) {
       const other = allSaved.findIndex((g) => g.params.some((p) => p.name === param.name));
       throw stateError(other >= 0
         ? `${where}: parameter "${param.name}" was saved in param group ${other}`
         : `${where}: parameter "${param.name}" has no saved state (saved: ${saved.map((p) => `"${p.name}"`).join(", ") || "none"})`);
     }
-    checkShape(param, match.param.shape, where);
-    copies.push({ from: match.start, to: here.starts[j], length: param.length });
-    savedStarts.delete(param.name!);
+    checkShape(param, saved[j].shape, where);
+    savedIndex.delete(param.name!);
+    return j;
   });
-  if (savedStarts.size > 0) {
-    throw stateError(`${where}: the state has parameters this group lacks: ${[...savedStarts.keys()].map((n) => `"${n}"`).join(", ")}`);
+  if (savedIndex.size > 0) {
+    throw stateError(`${where}: the state has parameters this group lacks: ${[...savedIndex.keys()].map((n) => `"${n}"`).join(", ")}`);
   }
-  return copies;
+  return pairs;
 }
 
-function matchByPosition(saved: readonly SavedParam[], here: LoadTarget["groups"][number], where: string): Copy[] {
-  if (saved.length !== here.params.length) {
-    throw stateError(`${where}: the state has ${saved.length} parameters, this group has ${here.params.length} (name every parameter to match by name)`);
+function matchByPosition(saved: readonly SavedParam[], here: readonly Param[], where: string): number[] {
+  if (saved.length !== here.length) {
+    throw stateError(`${where}: the state has ${saved.length} parameters, this group has ${here.length} (name every parameter to match by name)`);
   }
-  let from = 0;
-  return here.params.map((param, j) => {
+  return here.map((param, j) => {
     if (saved[j].name !== null && param.name !== undefined && saved[j].name !== param.name) {
       throw stateError(`${where}: parameter ${j} is "${param.name}" here but "${saved[j].name}" in the state`);
     }
     checkShape(param, saved[j].shape, where);
-    const copy = { from, to: here.starts[j], length: param.length };
-    from += param.length;
-    return copy;
+    return j;
   });
+}
+
+/** The runs that move a slot's numbers from the saved parameters (`pairs[j]` for parameter j here) to here. */
+function slotCopies(pairs: readonly number[], saved: readonly SavedParam[], here: readonly Param[], starts: readonly number[], slot: SlotDescription): Copy[] {
+  const savedStarts: number[] = [];
+  let at = 0;
+  for (const param of saved) {
+    savedStarts.push(at);
+    at += slotLength(slot.layout, param.shape);
+  }
+  return mergeCopies(here.map((param, j) => ({ from: savedStarts[pairs[j]], to: starts[j], length: slotLength(slot.layout, param.shape) })));
 }
 
 /** Name matching needs a name on every parameter on both sides, unique on each side. */
@@ -198,10 +209,6 @@ function rethrowAsState(where: string, check: () => void): void {
     if (error instanceof OptimError) throw stateError(`${where}: ${error.message.replace(/^[A-Z_]+: /, "")}`);
     throw error;
   }
-}
-
-function size(shape: readonly number[]): number {
-  return shape.reduce((a, b) => a * b, 1);
 }
 
 function sameList<T>(a: readonly T[], b: readonly T[]): boolean {

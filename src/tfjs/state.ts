@@ -2,7 +2,8 @@
 // parameters into groups and creates state buffers lazily, so putting given state into fresh
 // groups goes through its own checked path: saveState, edit the groups, loadState.
 import type { Optimizer, Param } from "../index.js";
-import { decodeState, encodeState, groupLength } from "../state/format.js";
+import { decodeState, encodeState, savedSlotLength } from "../state/format.js";
+import { slotLength } from "../state/layout.js";
 
 /** One parameter's state, copied out of the heap: its group's step count and its slice of each state buffer. */
 export interface ParamState {
@@ -29,7 +30,7 @@ export function restoreSlots(optimizer: Optimizer<any>, param: Param, state: Par
 
 /** The family's state buffer names, in kernel order, as its saved state lists them. */
 export function slotNames(optimizer: Optimizer<any>): string[] {
-  return decodeState(optimizer.saveState()).header.slots;
+  return decodeState(optimizer.saveState()).header.slots.map((slot) => slot.name);
 }
 
 /**
@@ -41,23 +42,27 @@ export function writeStates(optimizer: Optimizer<any>, states: ReadonlyMap<Param
   const { header, payload } = decodeState(optimizer.saveState());
   const buffers: Uint8Array[] = [];
   let at = 0;
+  const layoutOf = (name: string) => header.slots.find((slot) => slot.name === name)!.layout;
   header.groups.forEach((group, i) => {
-    const n = groupLength(group);
     const params: readonly Param[] = optimizer.paramGroups[i].params;
     const given = params.map((p) => states.get(p));
     if (given.some((s) => s === undefined)) {
-      for (let k = 0; k < group.slots.length; k++, at += 4 * n) buffers.push(payload.subarray(at, at + 4 * n));
+      for (const name of group.slots) {
+        const bytes = 4 * savedSlotLength(group, layoutOf(name));
+        buffers.push(payload.subarray(at, at + bytes));
+        at += bytes;
+      }
       return;
     }
-    at += 4 * n * group.slots.length;
+    for (const name of group.slots) at += 4 * savedSlotLength(group, layoutOf(name));
     group.step = given[0]!.step;
-    group.slots = header.slots.filter((name) => given.every((s) => s!.slots[name] !== undefined));
+    group.slots = header.slots.map((slot) => slot.name).filter((name) => given.every((s) => s!.slots[name] !== undefined));
     for (const name of group.slots) {
-      const packed = new Float32Array(n);
+      const packed = new Float32Array(savedSlotLength(group, layoutOf(name)));
       let offset = 0;
       given.forEach((s: ParamState | undefined, j: number) => {
         packed.set(s!.slots[name], offset);
-        offset += params[j].length;
+        offset += slotLength(layoutOf(name), params[j].shape);
       });
       buffers.push(new Uint8Array(packed.buffer));
     }

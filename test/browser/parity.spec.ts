@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import * as lib from "../../src/index.js";
 import type { BackendName } from "../../src/index.js";
 import { uniform } from "../helpers/random.js";
-import { ISOLATED, launch, open, serve, type Console, type Site } from "./helpers/browser.js";
+import { ISOLATED, openSite, type Console, type OpenSite } from "./helpers/browser.js";
 import { FIXTURE_SITE } from "./helpers/paths.js";
 import { optimizerClasses, runScenario, type ScenarioResult } from "./scenario.js";
 
@@ -56,20 +56,15 @@ describe.each([
   ["a page that is not cross-origin isolated, with sharedMemory: false", {}, false, "wasm"],
   ["a cross-origin-isolated page", ISOLATED, true, "wasm-shared"],
 ] as const)("in Chromium, %s", (_, headers, sharedMemory, heapKind) => {
-  let browser: Browser;
-  let site: Site;
+  let site: OpenSite;
   let page: Page;
   let console: Console;
 
   beforeAll(async () => {
-    browser = await launch();
-    site = await serve(FIXTURE_SITE, headers);
-    ({ page, console } = await open(browser, site.url));
+    site = await openSite(FIXTURE_SITE, headers);
+    ({ page, console } = site);
   });
-  afterAll(async () => {
-    await browser?.close();
-    await site?.close();
-  });
+  afterAll(() => site?.close());
 
   it("loads the library on wasm-simd with a shared heap", async () => {
     const about = await page.evaluate(() => (globalThis as any).wasmOptimPage.ready);

@@ -35,13 +35,12 @@ export interface ScenarioResult {
 }
 
 /**
- * Every optimizer class the library exports, found by walking its exports (new ones join by
- * themselves), sorted by name: a bundle's module namespace and Node's may list exports in different orders.
+ * Every optimizer family, from the library's registry (new ones join by themselves), sorted by name:
+ * a bundle and Node may order a module's exports differently.
  */
 export function optimizerClasses(lib: Lib): [string, OptimizerClass][] {
-  return Object.entries(lib)
-    .filter(([, value]) => typeof value === "function" && value.prototype instanceof lib.Optimizer)
-    .map(([name, value]): [string, OptimizerClass] => [name, value as unknown as OptimizerClass])
+  return Object.values(lib.FAMILIES)
+    .map((family): [string, OptimizerClass] => [family.kind, family.optimizer as OptimizerClass])
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 

@@ -2,31 +2,26 @@
 // TF.js's cpu, wasm and webgl backends (the Vite bundle of src/tfjs with @tensorflow/tfjs), leaking no
 // tensor. WebGL runs on Chromium's software renderer here; on it each step reads every gradient back
 // from the GPU (dataSync) and uploads the new values, which the printed times include.
-import type { Browser, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { build } from "vite";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launch, open, serve, type Console, type Site } from "./helpers/browser.js";
+import { openSite, type Console, type OpenSite } from "./helpers/browser.js";
 
 const at = (path: string) => fileURLToPath(new URL(`../../${path}`, import.meta.url));
 
 describe("wasm-optim/tfjs in Chromium", () => {
-  let browser: Browser;
-  let site: Site;
+  let site: OpenSite;
   let page: Page;
   let console: Console;
 
   beforeAll(async () => {
     await build({ configFile: at("test/browser/tfjs-fixture/vite.config.ts"), logLevel: "warn" });
-    browser = await launch();
-    site = await serve(at("out/browser-tfjs-fixture"));
-    ({ page, console } = await open(browser, site.url));
+    site = await openSite(at("out/browser-tfjs-fixture"));
+    ({ page, console } = site);
     await page.waitForFunction(() => document.getElementById("status")?.textContent === "ready");
   });
-  afterAll(async () => {
-    await browser?.close();
-    await site?.close();
-  });
+  afterAll(() => site?.close());
 
   it.each(["cpu", "wasm", "webgl"])("matches tf.train.adam over 50 steps on TF.js's %s backend, leaking no tensor", async (backend) => {
     const result = await page.evaluate((name) => (globalThis as any).tfjsAdapterPage.run(name), backend);

@@ -9,7 +9,11 @@ import { FAMILIES_ALL_SLOTS, fill } from "./world.js";
 
 /** A state rewritten as format version 1 (no per-group scalars), checksum fixed. */
 function asVersion1(bytes: Uint8Array): Uint8Array {
-  const v1 = rewriteHeader(bytes, (header) => header.groups.forEach((g) => delete g.scalars));
+  const v1 = rewriteHeader(bytes, (header) => {
+    header.groups.forEach((g) => delete g.scalars);
+    // Before version 3 a slot was its name (one float32 per element).
+    (header as Record<string, unknown>).slots = header.slots.map((slot) => slot.name);
+  });
   new DataView(v1.buffer).setUint32(8, 1, true);
   return fixChecksum(v1);
 }

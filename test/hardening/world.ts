@@ -1,3 +1,4 @@
+import { expectOptimError } from "../helpers/errors.js";
 // What the hardening tests share: every family with every state slot switched on, and a complete,
 // bit-exact picture of what a user can observe, to assert that a call which threw changed nothing.
 import { expect } from "vitest";
@@ -67,16 +68,9 @@ function stateBits(opt: Optimizer<any>, p: Param): Record<string, unknown> {
 /** Calls `fn`, expects an OptimError with `code`, and that `world()` reads the same after as before. */
 export function expectUnchanged(world: () => unknown, fn: () => unknown, code: string): OptimError {
   const before = world();
-  let thrown: unknown;
-  try {
-    fn();
-  } catch (error) {
-    thrown = error;
-  }
-  expect(thrown, `expected OptimError ${code}`).toBeInstanceOf(OptimError);
-  expect((thrown as OptimError).code).toBe(code);
+  const thrown = expectOptimError(fn, code);
   expect(world()).toEqual(before);
-  return thrown as OptimError;
+  return thrown;
 }
 
 /** A parameter filled with a pattern no optimizer writes, and a check that it is bit for bit intact. */

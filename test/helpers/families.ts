@@ -1,20 +1,11 @@
-import * as api from "../../src/index.js";
-import type { Optimizer, Param } from "../../src/index.js";
+import type { FamilyClass } from "../../src/optim/registry.js";
+import { FAMILIES as REGISTRY, FAMILY_IDS } from "../../src/optim/registry.js";
 
-export type OptimizerClass = new (params: readonly Param[], options?: object) => Optimizer<any>;
-
-const base = api.Optimizer.prototype;
+export type OptimizerClass = FamilyClass;
 
 /**
- * Every kernel-step optimizer family the package exports, found by walking the public API: a test
- * over this list covers families added later with no change to the test. Families that replace
- * the base class's step or state methods (L-BFGS drives its closure itself and keeps its history
- * outside the heap) are left to their own tests.
+ * Every kernel-step family, from the registry (src/optim/registry.ts): a test over this list covers
+ * families added later with no change to the test. L-BFGS (it drives its closure itself and saves
+ * no state) is left to its own tests.
  */
-export const FAMILIES: readonly [string, OptimizerClass][] = Object.entries(api)
-  .filter(([, value]) => typeof value === "function" && value.prototype instanceof api.Optimizer)
-  .filter(([, value]) => {
-    const proto = (value as { prototype: typeof base }).prototype;
-    return proto.step === base.step && proto.saveState === base.saveState && proto.loadState === base.loadState;
-  })
-  .map(([name, value]) => [name, value as unknown as OptimizerClass]);
+export const FAMILIES: readonly [string, OptimizerClass][] = FAMILY_IDS.filter((id) => REGISTRY[id].elementwise).map((id) => [REGISTRY[id].kind, REGISTRY[id].optimizer]);

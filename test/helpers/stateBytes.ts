@@ -1,5 +1,6 @@
 import { expect } from "vitest";
 import { OptimError, type Optimizer } from "../../src/index.js";
+import { expectOptimError } from "./errors.js";
 import { decodeState, encodeState, type StateHeader } from "../../src/state/format.js";
 
 /** A valid state whose header `edit` has changed (the checksum recomputed): reaches the checks behind the CRC. */
@@ -33,15 +34,7 @@ export function crc32(bytes: Uint8Array): number {
  */
 export function expectRejected(optimizer: Optimizer<any>, bytes: unknown, message?: string | RegExp): OptimError {
   const before = optimizer.saveState();
-  let caught: unknown;
-  try {
-    optimizer.loadState(bytes as Uint8Array);
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught, "loadState should have thrown").toBeInstanceOf(OptimError);
-  const error = caught as OptimError;
-  expect(error.code, error.message).toBe("STATE_INCOMPATIBLE");
+  const error = expectOptimError(() => optimizer.loadState(bytes as Uint8Array), "STATE_INCOMPATIBLE");
   if (message !== undefined) expect(error.message).toMatch(message);
   expect(sameBytes(optimizer.saveState(), before), "the optimizer changed").toBe(true);
   return error;

@@ -1,13 +1,8 @@
+import type { Kernels } from "../contract.js";
 import type { Heap } from "../../memory/heap.js";
 import { bitsOf, f, put } from "./fround.js";
 
-export interface AdadeltaKernels {
-  /** See assembly/kernels/adadelta.ts. */
-  adadelta(
-    p: number, g: number, sq: number, accDelta: number, n: number,
-    lr: number, gScale: number, weightDecay: number, rho: number, oneMinusRho: number, eps: number, previousSquareAvg: boolean,
-  ): void;
-}
+type AdadeltaKernels = Pick<Kernels, "adadelta">;
 
 export function adadeltaKernels(heap: Heap): AdadeltaKernels {
   return {

@@ -1,19 +1,9 @@
+import type { Kernels } from "../contract.js";
 import type { Heap } from "../../memory/heap.js";
 import { bitsOf, f, put } from "./fround.js";
 
 /** See assembly/kernels/adafactor.ts: the same float32 operations and float64 sums, in the same order. */
-export interface AdafactorKernels {
-  adafactorFactors(g: number, rowVar: number, colVar: number, batch: number, rows: number, cols: number, gScale: number, weight: number): void;
-  adafactorFactoredSq(
-    g: number, rowVar: number, colVar: number, batch: number, rows: number, cols: number, gScale: number, eps1: number, eps1Sq: number,
-  ): number;
-  adafactorFactoredStep(
-    p: number, g: number, rowVar: number, colVar: number, batch: number, rows: number, cols: number,
-    gScale: number, eps1: number, eps1Sq: number, decay: number, stepSize: number,
-  ): void;
-  adafactorVectorSq(g: number, v: number, n: number, gScale: number, weight: number, eps1Sq: number): number;
-  adafactorVectorStep(p: number, g: number, v: number, n: number, gScale: number, eps1Sq: number, decay: number, stepSize: number): void;
-}
+type AdafactorKernels = Pick<Kernels, "adafactorFactors" | "adafactorFactoredSq" | "adafactorFactoredStep" | "adafactorVectorSq" | "adafactorVectorStep">;
 
 /** torch's lerp in its two forms (assembly/kernels/adafactorLane.ts), from float32 operands. */
 function lerp(s: number, x: number, w: number, oneMinusW: number, small: boolean): number {

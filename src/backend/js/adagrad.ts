@@ -1,10 +1,8 @@
+import type { Kernels } from "../contract.js";
 import type { Heap } from "../../memory/heap.js";
 import { bitsOf, f, put } from "./fround.js";
 
-export interface AdagradKernels {
-  /** See assembly/kernels/adagrad.ts. */
-  adagrad(p: number, g: number, sum: number, n: number, lr: number, gScale: number, weightDecay: number, epsIn: number, epsOut: number): void;
-}
+type AdagradKernels = Pick<Kernels, "adagrad">;
 
 export function adagradKernels(heap: Heap): AdagradKernels {
   return {

@@ -1,15 +1,8 @@
+import type { Kernels } from "../contract.js";
 import type { Heap } from "../../memory/heap.js";
 import { bitsOf, f, put } from "./fround.js";
 
-export interface AdamKernels {
-  /** See assembly/kernels/adam.ts. */
-  adam(
-    p: number, g: number, m: number, v: number, vmax: number, n: number,
-    gScale: number, weightDecay: number, decay: number,
-    beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number,
-    stepSize: number, epsHat: number, amsgrad: boolean,
-  ): void;
-}
+type AdamKernels = Pick<Kernels, "adam">;
 
 export function adamKernels(heap: Heap): AdamKernels {
   return {

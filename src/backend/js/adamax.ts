@@ -1,14 +1,8 @@
+import type { Kernels } from "../contract.js";
 import type { Heap } from "../../memory/heap.js";
 import { bitsOf, f, put } from "./fround.js";
 
-export interface AdamaxKernels {
-  /** See assembly/kernels/adamax.ts. */
-  adamax(
-    p: number, g: number, m: number, u: number, n: number,
-    gScale: number, weightDecay: number, beta1: number, oneMinusBeta1: number, beta2: number,
-    epsInMax: number, epsOutside: number, stepSize: number,
-  ): void;
-}
+type AdamaxKernels = Pick<Kernels, "adamax">;
 
 export function adamaxKernels(heap: Heap): AdamaxKernels {
   return {

@@ -1,17 +1,8 @@
+import type { Kernels } from "../contract.js";
 import type { Heap } from "../../memory/heap.js";
 import { bitsOf, f, put } from "./fround.js";
 
-/** The vector ops behind gradient clipping and the non-finite guard (assembly/ops/*.ts). */
-export interface ClipKernels {
-  /** Σ x² in float64, in the fixed summation order of assembly/ops/sumSquares.ts. */
-  sumSquares(ptr: number, n: number): number;
-  /** max |x| (NaN if any x is NaN; 0 when n = 0). */
-  maxAbs(ptr: number, n: number): number;
-  /** x ← factor·x in float32. */
-  scale(ptr: number, n: number, factor: number): void;
-  /** x ← min(max(x, lo), hi). */
-  clamp(ptr: number, n: number, lo: number, hi: number): void;
-}
+type ClipKernels = Pick<Kernels, "sumSquares" | "maxAbs" | "scale" | "clamp">;
 
 export function clipKernels(heap: Heap): ClipKernels {
   return {

@@ -1,15 +1,8 @@
+import type { Kernels } from "../contract.js";
 import type { Heap } from "../../memory/heap.js";
 import { f } from "./fround.js";
 
-export interface GemmKernels {
-  /**
-   * C += op(A)·op(B), float32, row-major. C is m×n (ptr c); op(A) is m×k, stored m×k, or k×m
-   * when transA; op(B) is k×n, stored k×n, or n×k when transB. Each C element adds its k
-   * products in order p = 0 … k−1, rounding every product and sum to float32 (see
-   * assembly/ops/gemm.ts): the order that makes every backend give the same bits.
-   */
-  gemm(c: number, a: number, b: number, m: number, n: number, k: number, transA: boolean, transB: boolean): void;
-}
+type GemmKernels = Pick<Kernels, "gemm">;
 
 export function gemmKernels(heap: Heap): GemmKernels {
   return {

@@ -1,5 +1,5 @@
 import type { Heap } from "../../memory/heap.js";
-import type { Kernels } from "../types.js";
+import type { Kernels } from "../contract.js";
 import { adafactorKernels } from "./adafactor.js";
 import { adamKernels } from "./adam.js";
 import { clipKernels } from "./clip.js";

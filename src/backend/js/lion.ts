@@ -1,13 +1,8 @@
+import type { Kernels } from "../contract.js";
 import type { Heap } from "../../memory/heap.js";
 import { bitsOf, f, put } from "./fround.js";
 
-export interface LionKernels {
-  /** See assembly/kernels/lion.ts. */
-  lion(
-    p: number, g: number, m: number, n: number,
-    gScale: number, decay: number, lr: number, beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number,
-  ): void;
-}
+type LionKernels = Pick<Kernels, "lion">;
 
 export function lionKernels(heap: Heap): LionKernels {
   return {

@@ -1,15 +1,8 @@
+import type { Kernels } from "../contract.js";
 import type { Heap } from "../../memory/heap.js";
 import { bitsOf, f, put } from "./fround.js";
 
-export interface NadamKernels {
-  /** NAdam and RAdam; see assembly/kernels/nadam.ts. */
-  nadam(
-    p: number, g: number, m: number, v: number, n: number,
-    gScale: number, weightDecay: number, decay: number,
-    beta1: number, oneMinusBeta1: number, beta2: number, oneMinusBeta2: number,
-    gCoef: number, mCoef: number, epsHat: number, adaptive: boolean,
-  ): void;
-}
+type NadamKernels = Pick<Kernels, "nadam">;
 
 export function nadamKernels(heap: Heap): NadamKernels {
   return {

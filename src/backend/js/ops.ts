@@ -1,10 +1,8 @@
+import type { Kernels } from "../contract.js";
 import type { Heap } from "../../memory/heap.js";
 import { NAN_BITS, bitsOf } from "./fround.js";
 
-export interface OpsKernels {
-  /** Sets n floats at ptr to value. */
-  fill(ptr: number, n: number, value: number): void;
-}
+type OpsKernels = Pick<Kernels, "fill">;
 
 export function opsKernels(heap: Heap): OpsKernels {
   return {

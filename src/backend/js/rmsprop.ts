@@ -1,14 +1,8 @@
+import type { Kernels } from "../contract.js";
 import type { Heap } from "../../memory/heap.js";
 import { bitsOf, f, put } from "./fround.js";
 
-export interface RmspropKernels {
-  /** See assembly/kernels/rmsprop.ts. */
-  rmsprop(
-    p: number, g: number, sq: number, buf: number, gAvg: number, n: number,
-    lr: number, gScale: number, weightDecay: number, alpha: number, oneMinusAlpha: number, momentum: number,
-    epsIn: number, epsOut: number, useMomentum: boolean, centered: boolean,
-  ): void;
-}
+type RmspropKernels = Pick<Kernels, "rmsprop">;
 
 export function rmspropKernels(heap: Heap): RmspropKernels {
   return {

@@ -1,13 +1,8 @@
+import type { Kernels } from "../contract.js";
 import type { Heap } from "../../memory/heap.js";
 import { bitsOf, f, put } from "./fround.js";
 
-export interface RpropKernels {
-  /** See assembly/kernels/rprop.ts. */
-  rprop(
-    p: number, g: number, prev: number, stepSize: number, n: number,
-    gScale: number, etaMinus: number, etaPlus: number, stepSizeMin: number, stepSizeMax: number,
-  ): void;
-}
+type RpropKernels = Pick<Kernels, "rprop">;
 
 export function rpropKernels(heap: Heap): RpropKernels {
   return {

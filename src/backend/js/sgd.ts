@@ -1,15 +1,8 @@
+import type { Kernels } from "../contract.js";
 import type { Heap } from "../../memory/heap.js";
 import { bitsOf, f, put } from "./fround.js";
 
-export interface SgdKernels {
-  /** p ← p − lr·(gScale·g + wd·p) */
-  sgd(p: number, g: number, n: number, lr: number, gScale: number, weightDecay: number): void;
-  /** See assembly/kernels/sgd.ts. */
-  sgdMomentum(
-    p: number, g: number, buf: number, n: number,
-    lr: number, gScale: number, weightDecay: number, bufDecay: number, bufGradScale: number, mu: number, nesterov: boolean,
-  ): void;
-}
+type SgdKernels = Pick<Kernels, "sgd" | "sgdMomentum">;
 
 export function sgdKernels(heap: Heap): SgdKernels {
   return {

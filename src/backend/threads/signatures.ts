@@ -1,44 +1,30 @@
-import type { Kernels } from "../types.js";
+import { KERNEL_CONTRACT, KERNEL_NAMES as ALL_KERNELS, offsetCount, type KernelName as AnyKernel } from "../contract.js";
 
-/**
- * How many leading arguments of each kernel are byte offsets into the heap. Every kernel's
- * signature is (offsets…, n, scalars…), so this one number says where `n` is and which arguments
- * move when a call is split into chunks: the thread pool derives every split from this table.
- * `satisfies` makes the compiler reject a kernel added to Kernels without an entry here.
- */
-/**
- * Kernels that are not element-wise (the model's matrix product; Adafactor's row and column
- * statistics and its per-parameter reductions, which also write): they run whole on the calling thread.
- */
-export const CALLER_KERNELS = ["gemm", "adafactorFactors", "adafactorFactoredSq", "adafactorFactoredStep", "adafactorVectorSq"] as const satisfies readonly (keyof Kernels)[];
-type CallerKernel = (typeof CALLER_KERNELS)[number];
+// How the thread pool treats each kernel, derived from the kernel contract: a kernel added there
+// needs no entry here.
 
-export const KERNEL_OFFSETS = {
-  fill: 1,
-  sumSquares: 1,
-  maxAbs: 1,
-  scale: 1,
-  clamp: 1,
-  sgd: 2,
-  sgdMomentum: 3,
-  adam: 5,
-  adagrad: 3,
-  rmsprop: 5,
-  adadelta: 4,
-  rprop: 4,
-  adamax: 4,
-  nadam: 4,
-  lion: 3,
-  adafactorVectorStep: 3,
-} as const satisfies { readonly [K in Exclude<keyof Kernels, CallerKernel>]: number };
+type Contract = typeof KERNEL_CONTRACT;
+type Whole = { [K in AnyKernel]: Contract[K] extends { whole: true } ? K : never }[AnyKernel];
+type Reduction = { [K in AnyKernel]: Contract[K] extends { returns: string } ? K : never }[AnyKernel];
 
-export type KernelName = keyof typeof KERNEL_OFFSETS;
+/** The element-wise kernels: (offsets…, n, scalars…), split into chunks of n. */
+export type KernelName = Exclude<AnyKernel, Whole>;
+
+const isWhole = (name: AnyKernel): name is Whole => "whole" in KERNEL_CONTRACT[name];
+const isElementwise = (name: AnyKernel): name is KernelName => !isWhole(name);
+const isReduction = (name: AnyKernel): name is Reduction => "returns" in KERNEL_CONTRACT[name];
+
+/** Kernels that are not element-wise (the model's matrix product): they run whole on the calling thread. */
+export const CALLER_KERNELS = ALL_KERNELS.filter(isWhole);
 
 /** Kernel ids, as the command block carries them: the index in this list. */
-export const KERNEL_NAMES = Object.keys(KERNEL_OFFSETS) as KernelName[];
+export const KERNEL_NAMES = ALL_KERNELS.filter(isElementwise);
 
-/** The kernels that return a number (a norm reduction) instead of writing memory. */
-export const REDUCTIONS = ["sumSquares", "maxAbs"] as const satisfies readonly KernelName[];
+/** How many leading arguments of each element-wise kernel are heap offsets: where its `n` is. */
+export const KERNEL_OFFSETS = Object.fromEntries(KERNEL_NAMES.map((name) => [name, offsetCount(name)])) as Record<KernelName, number>;
+
+/** The element-wise kernels that return a number (a norm reduction) instead of writing memory; whole ones return theirs as they run. */
+export const REDUCTIONS = KERNEL_NAMES.filter(isReduction);
 
 /** The most arguments any kernel takes (adam, nadam, rmsprop: 16); the command block holds this many. */
 export const MAX_ARGS = 16;

@@ -1,4 +1,7 @@
-import { OptimError } from "../errors.js";
+import { OptimError } from "./errors.js";
+
+// The validation vocabulary of every public call: rules for options (optimizers, schedules, line
+// searches, clipping) and the one error they throw.
 
 /** A rule for one hyperparameter: its default and a check that says what is wrong, or nothing. */
 export interface Rule<T> {
@@ -32,6 +35,9 @@ export function num(defaultValue: number, { min = -Infinity, max = Infinity, min
     },
   };
 }
+
+/** A decay rate β in [0, 1). */
+export const beta = (defaultValue: number) => num(defaultValue, { min: 0, max: 1, maxOpen: true });
 
 export function bool(defaultValue: boolean): Rule<boolean> {
   return { default: defaultValue, check: (value) => (typeof value === "boolean" ? undefined : "true or false") };

@@ -1,0 +1,130 @@
+import { OptimError } from "../errors.js";
+
+// The kernel contract: every kernel's name and arguments, written once. The js backend implements
+// it (the compiler checks each function against `Kernels`), the wasm exports are checked against it
+// at build time (scripts/check-contract.ts reads the compiled modules' signatures) and when a module
+// is instantiated (`assertKernels`), and the thread pool derives how to split each call from it.
+
+/**
+ * An argument: `name:kind`. Kinds: `ptr` a heap byte offset (16-byte aligned for the element-wise
+ * kernels), `size` a count of floats, rows or columns, `f32` a float32 scalar (the optimizer
+ * computes it per step in float64), `bool` a flag (0/1 in wasm).
+ */
+type Arg = `${string}:${"ptr" | "size" | "f32" | "bool"}`;
+
+interface Signature {
+  readonly args: readonly Arg[];
+  /** What a reduction returns (the kind of its wasm result); nothing for kernels that write memory. */
+  readonly returns?: "f64" | "f32";
+  /**
+   * true for kernels that are not element-wise (a matrix product; Adafactor's row and column
+   * statistics, and its reductions that also write): they run whole on the calling thread. Every
+   * other kernel is (ptrs…, n, scalars…) and may be split into chunks of its n.
+   */
+  readonly whole?: boolean;
+}
+
+export const KERNEL_CONTRACT = {
+  fill: { args: ["ptr:ptr", "n:size", "value:f32"] },
+  sumSquares: { args: ["ptr:ptr", "n:size"], returns: "f64" },
+  maxAbs: { args: ["ptr:ptr", "n:size"], returns: "f32" },
+  scale: { args: ["ptr:ptr", "n:size", "factor:f32"] },
+  clamp: { args: ["ptr:ptr", "n:size", "lo:f32", "hi:f32"] },
+  gemm: { args: ["c:ptr", "a:ptr", "b:ptr", "m:size", "n:size", "k:size", "transA:bool", "transB:bool"], whole: true },
+  sgd: { args: ["p:ptr", "g:ptr", "n:size", "lr:f32", "gScale:f32", "weightDecay:f32"] },
+  sgdMomentum: {
+    args: ["p:ptr", "g:ptr", "buf:ptr", "n:size", "lr:f32", "gScale:f32", "weightDecay:f32", "bufDecay:f32", "bufGradScale:f32", "mu:f32", "nesterov:bool"],
+  },
+  adam: {
+    args: [
+      "p:ptr", "g:ptr", "m:ptr", "v:ptr", "vmax:ptr", "n:size", "gScale:f32", "weightDecay:f32", "decay:f32",
+      "beta1:f32", "c1:f32", "beta2:f32", "c2:f32", "stepSize:f32", "epsHat:f32", "amsgrad:bool",
+    ],
+  },
+  adagrad: { args: ["p:ptr", "g:ptr", "sum:ptr", "n:size", "lr:f32", "gScale:f32", "weightDecay:f32", "epsIn:f32", "epsOut:f32"] },
+  rmsprop: {
+    args: [
+      "p:ptr", "g:ptr", "sq:ptr", "buf:ptr", "gAvg:ptr", "n:size", "lr:f32", "gScale:f32", "weightDecay:f32", "alpha:f32",
+      "c:f32", "mu:f32", "epsIn:f32", "epsOut:f32", "useMomentum:bool", "centered:bool",
+    ],
+  },
+  adadelta: {
+    args: [
+      "p:ptr", "g:ptr", "sq:ptr", "accDelta:ptr", "n:size", "lr:f32", "gScale:f32", "weightDecay:f32", "rho:f32",
+      "c:f32", "eps:f32", "previousSquareAvg:bool",
+    ],
+  },
+  rprop: { args: ["p:ptr", "g:ptr", "prev:ptr", "stepSize:ptr", "n:size", "gScale:f32", "etaMinus:f32", "etaPlus:f32", "stepSizeMin:f32", "stepSizeMax:f32"] },
+  adamax: {
+    args: [
+      "p:ptr", "g:ptr", "m:ptr", "u:ptr", "n:size", "gScale:f32", "weightDecay:f32", "beta1:f32", "c1:f32", "beta2:f32",
+      "epsInMax:f32", "epsOutside:f32", "stepSize:f32",
+    ],
+  },
+  nadam: {
+    args: [
+      "p:ptr", "g:ptr", "m:ptr", "v:ptr", "n:size", "gScale:f32", "wd:f32", "decay:f32", "beta1:f32", "weight1:f32",
+      "beta2:f32", "weight2:f32", "gCoef:f32", "mCoef:f32", "epsHat:f32", "adaptive:bool",
+    ],
+  },
+  lion: {
+    args: ["p:ptr", "g:ptr", "m:ptr", "n:size", "gScale:f32", "decay:f32", "lr:f32", "beta1:f32", "c1:f32", "beta2:f32", "c2:f32"],
+  },
+  // Adafactor, one parameter per call (assembly/kernels/adafactor.ts): a factored one is `batch`
+  // matrices of rows × cols; only the 1-D update is element-wise.
+  adafactorFactors: {
+    args: ["g:ptr", "rowVar:ptr", "colVar:ptr", "batch:size", "rows:size", "cols:size", "gScale:f32", "weight:f32"],
+    whole: true,
+  },
+  adafactorFactoredSq: {
+    args: ["g:ptr", "rowVar:ptr", "colVar:ptr", "batch:size", "rows:size", "cols:size", "gScale:f32", "eps1:f32", "eps1Sq:f32"],
+    returns: "f64",
+    whole: true,
+  },
+  adafactorFactoredStep: {
+    args: [
+      "p:ptr", "g:ptr", "rowVar:ptr", "colVar:ptr", "batch:size", "rows:size", "cols:size",
+      "gScale:f32", "eps1:f32", "eps1Sq:f32", "decay:f32", "stepSize:f32",
+    ],
+    whole: true,
+  },
+  adafactorVectorSq: { args: ["g:ptr", "v:ptr", "n:size", "gScale:f32", "weight:f32", "eps1Sq:f32"], returns: "f64", whole: true },
+  adafactorVectorStep: { args: ["p:ptr", "g:ptr", "v:ptr", "n:size", "gScale:f32", "eps1Sq:f32", "decay:f32", "stepSize:f32"] },
+} as const satisfies Record<string, Signature>;
+
+export type KernelName = keyof typeof KERNEL_CONTRACT;
+
+type ArgValue<A> = A extends `${string}:bool` ? boolean : number;
+type ArgValues<A extends readonly Arg[]> = { -readonly [I in keyof A]: ArgValue<A[I]> };
+type Args<S extends Signature> = ArgValues<S["args"]>;
+type Result<S extends Signature> = S extends { returns: string } ? number : void;
+
+/** The kernels every backend implements, typed from the contract. */
+export type Kernels = { readonly [K in KernelName]: (...args: Args<(typeof KERNEL_CONTRACT)[K]>) => Result<(typeof KERNEL_CONTRACT)[K]> };
+
+export const KERNEL_NAMES = Object.keys(KERNEL_CONTRACT) as KernelName[];
+
+/** The kind of each argument of a kernel, in order. */
+export function argKinds(name: KernelName): string[] {
+  return KERNEL_CONTRACT[name].args.map((arg) => arg.slice(arg.indexOf(":") + 1));
+}
+
+/** How many leading arguments of an element-wise kernel are heap offsets, that is, where its `n` is. */
+export function offsetCount(name: KernelName): number {
+  return argKinds(name).indexOf("size");
+}
+
+/**
+ * Checks that each kernel of the contract is an exported function taking as many arguments as the
+ * contract says. A module built from another version of assembly/ fails here, naming the kernel,
+ * instead of misbehaving at its first call. (Argument kinds are checked at build time.)
+ */
+export function assertKernels(exports: WebAssembly.Exports): asserts exports is WebAssembly.Exports & Kernels {
+  for (const name of KERNEL_NAMES) {
+    const fn = exports[name];
+    const arity = KERNEL_CONTRACT[name].args.length;
+    if (typeof fn !== "function" || fn.length !== arity) {
+      throw new OptimError("BACKEND_UNAVAILABLE", `the wasm module does not match the kernel contract: ${name} should be a function of ${arity} arguments`);
+    }
+  }
+}

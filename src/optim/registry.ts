@@ -1,0 +1,65 @@
+import type { Param } from "../param.js";
+import type { SlotDescription } from "../state/layout.js";
+import type { Hyperparameters } from "../validation.js";
+import { Adadelta, ADADELTA_SPEC } from "./adadelta.js";
+import { Adagrad, ADAGRAD_SPEC } from "./adagrad.js";
+import { Adam, ADAM_SPEC, AdamW, ADAMW_SPEC } from "./adam.js";
+import { Adamax, ADAMAX_SPEC } from "./adamax.js";
+import { slotDescriptions, type OptimizerSpec } from "./elementwise.js";
+import { LBFGS, LBFGS_SPEC } from "./lbfgs.js";
+import { Lion, LION_SPEC } from "./lion.js";
+import { NAdam, NADAM_SPEC } from "./nadam.js";
+import type { GroupSpec, Optimizer } from "./optimizer.js";
+import { RAdam, RADAM_SPEC } from "./radam.js";
+import { RMSprop, RMSPROP_SPEC } from "./rmsprop.js";
+import { Rprop, RPROP_SPEC } from "./rprop.js";
+import { SGD, SGD_SPEC } from "./sgd.js";
+
+// The one list of optimizer families. Everything that enumerates families (the benchmark, the
+// visualizer, the MNIST job, the test suites) reads it, and each app's own per-family table is typed
+// `satisfies Record<FamilyId, …>`: a family added here and missing there is a compile error.
+
+/** Any family's constructor. */
+export type FamilyClass = new (params: readonly Param[], options?: object) => Optimizer<any>;
+
+export interface Family {
+  /** The class, whose name is the family's kind in messages and saved state. */
+  readonly optimizer: FamilyClass;
+  /** The family's name as in saved state ("Adam"). */
+  readonly kind: string;
+  /** Every option and its default. */
+  readonly defaults: Readonly<Hyperparameters>;
+  /** The state slots with their layouts, in kernel order (none for L-BFGS, which keeps float64 vectors outside the heap). */
+  readonly slots: readonly SlotDescription[];
+  /**
+   * true for the kernel-step families (ElementwiseOptimizer): `step()` takes an optional closure and
+   * the state saves and loads. false for L-BFGS, which needs a closure and saves no state.
+   */
+  readonly elementwise: boolean;
+}
+
+function family<H extends Hyperparameters>(optimizer: FamilyClass, spec: GroupSpec<H> | OptimizerSpec<H>): Family {
+  const defaults = Object.fromEntries(Object.entries(spec.rules).map(([key, rule]) => [key, rule.default]));
+  const elementwise = "slots" in spec;
+  return Object.freeze({ optimizer, kind: spec.kind, defaults: Object.freeze(defaults), slots: elementwise ? slotDescriptions(spec) : [], elementwise });
+}
+
+export const FAMILIES = Object.freeze({
+  sgd: family(SGD, SGD_SPEC),
+  adam: family(Adam, ADAM_SPEC),
+  adamw: family(AdamW, ADAMW_SPEC),
+  adagrad: family(Adagrad, ADAGRAD_SPEC),
+  rmsprop: family(RMSprop, RMSPROP_SPEC),
+  adadelta: family(Adadelta, ADADELTA_SPEC),
+  rprop: family(Rprop, RPROP_SPEC),
+  adamax: family(Adamax, ADAMAX_SPEC),
+  nadam: family(NAdam, NADAM_SPEC),
+  radam: family(RAdam, RADAM_SPEC),
+  lion: family(Lion, LION_SPEC),
+  lbfgs: family(LBFGS, LBFGS_SPEC),
+});
+
+/** A family's id: the registry's key ("adam"). */
+export type FamilyId = keyof typeof FAMILIES;
+
+export const FAMILY_IDS = Object.keys(FAMILIES) as FamilyId[];
