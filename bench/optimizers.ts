@@ -3,7 +3,7 @@
 // hand-written loop is given). Every peer uses the same hyperparameters as ours where the
 // framework has them; speed does not depend on their values.
 import type * as tf from "@tensorflow/tfjs-core";
-import { Adadelta, Adagrad, Adam, Adamax, AdamW, LBFGS, Lion, NAdam, RAdam, RMSprop, Rprop, SGD, type FamilyId, type Optimizer, type Param } from "../src/index.js";
+import { Adadelta, Adafactor, Adagrad, Adam, Adamax, AdamW, LBFGS, Lion, NAdam, RAdam, RMSprop, Rprop, SGD, type FamilyId, type Optimizer, type Param } from "../src/index.js";
 import * as plain from "./impls/plainLoops.js";
 
 export interface BenchOptimizer {
@@ -65,6 +65,10 @@ const BY_FAMILY = {
   ],
   lion: [
     { id: "lion", label: "Lion", make: (p) => new Lion(p, { lr: 1e-4 }), plain: plain.lion(1e-4, 0.9, 0.99) },
+  ],
+  adafactor: [
+    // The bench's tensors are vectors: this times the unfactored path (per-element variance).
+    { id: "adafactor", label: "Adafactor", make: (p) => new Adafactor(p, {}) },
   ],
 } satisfies Record<FamilyId, readonly BenchOptimizer[]>;
 
