@@ -1,6 +1,7 @@
 // The public API of wasm-optim.
 export { createEngine, Engine, type BackendChoice, type EngineOptions } from "./engine.js";
 export type { BackendName } from "./backend/types.js";
+export type { Kernels } from "./backend/contract.js";
 export { Param, type ParamOptions, type ParamSize } from "./param.js";
 export { OptimError, type ErrorCode } from "./errors.js";
 export { Optimizer, type GroupInput, type GroupLayout, type GroupSpec, type ParamGroup, type NonFiniteMode, type OptimizerOptions, type OptimizerState, type StepOptions } from "./optim/optimizer.js";

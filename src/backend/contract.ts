@@ -115,6 +115,7 @@ export function offsetCount(name: KernelName): number {
 }
 
 /**
+ * @internal (declarations name no WebAssembly type)
  * Checks that each kernel of the contract is an exported function taking as many arguments as the
  * contract says. A module built from another version of assembly/ fails here, naming the kernel,
  * instead of misbehaving at its first call. (Argument kinds are checked at build time.)
