@@ -60,7 +60,7 @@ export type AdafactorState = { step: number; rowVar?: Float32Array; colVar?: Flo
  * torch.optim.Adafactor `(lr, beta2_decay, eps=(eps1, eps2), d, weight_decay, maximize)`: the same
  * options, eps split in two (torch 1.13 has no Adafactor). Other frameworks differ (docs/adafactor.md): optax's `adafactor` factors
  * the two largest dims and only from 128, adds eps = 1e-30 to G² instead of clamping, has no 1/√t
- * cap and scales its weight decay by 1 rather than lr; the paper's ρ is min(1e-2, 1/√t) (lr = 1e-2).
+ * decay and scales its weight decay by 1 rather than lr; the paper's ρ is min(1e-2, 1/√t) (lr = 1e-2).
  *
  * State: `rowVar` and `colVar` (a parameter of shape [..., r, c] keeps [..., r] and [..., c]), or
  * `variance` (a vector's, per element).
