@@ -16,3 +16,4 @@ export { adamax } from "./kernels/adamax";
 export { nadam } from "./kernels/nadam";
 export { lion } from "./kernels/lion";
 export { muonMomentum, muonAxpby, muonApply, muonCopy } from "./kernels/muon";
+export { adafactorFactors, adafactorFactoredSq, adafactorFactoredStep, adafactorVectorSq, adafactorVectorStep } from "./kernels/adafactor";

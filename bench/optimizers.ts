@@ -3,7 +3,7 @@
 // hand-written loop is given). Every peer uses the same hyperparameters as ours where the
 // framework has them; speed does not depend on their values.
 import type * as tf from "@tensorflow/tfjs-core";
-import { Adadelta, Adagrad, Adam, Adamax, AdamW, LBFGS, Lion, Muon, NAdam, RAdam, RMSprop, Rprop, SGD, type FamilyId, type Optimizer, type Param } from "../src/index.js";
+import { Adadelta, Adafactor, Adagrad, Adam, Adamax, AdamW, LBFGS, Lion, Muon, NAdam, RAdam, RMSprop, Rprop, SGD, type FamilyId, type Optimizer, type Param } from "../src/index.js";
 import * as plain from "./impls/plainLoops.js";
 
 export interface BenchOptimizer {
@@ -79,6 +79,10 @@ const BY_FAMILY = {
   ],
   muon: [
     { id: "muon", label: "Muon", make: (p) => new Muon(p, { lr: 1e-3 }), shape: nearSquare, maxN: 1024 * 1024 },
+  ],
+  adafactor: [
+    // The bench's tensors are vectors: this times the unfactored path (per-element variance).
+    { id: "adafactor", label: "Adafactor", make: (p) => new Adafactor(p, {}) },
   ],
 } satisfies Record<FamilyId, readonly BenchOptimizer[]>;
 

@@ -20,6 +20,7 @@ export { NAdam, type NAdamOptions, type NAdamState } from "./optim/nadam.js";
 export { RAdam, type RAdamOptions, type RAdamState } from "./optim/radam.js";
 export { Lion, type LionOptions, type LionState } from "./optim/lion.js";
 export { Muon, type MuonOptions, type MuonState } from "./optim/muon.js";
+export { Adafactor, type AdafactorOptions, type AdafactorState } from "./optim/adafactor.js";
 export * from "./schedules/index.js";
 export * from "./linesearch/index.js";
 export { LBFGS, type LBFGSOptions, type LBFGSState } from "./optim/lbfgs.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Adadelta, Adagrad, Adam, Adamax, AdamW, createEngine, Lion, NAdam, RAdam, RMSprop, Rprop, SGD, type FamilyId, type Optimizer, type Param } from "../src/index.js";
+import { Adadelta, Adafactor, Adagrad, Adam, Adamax, AdamW, createEngine, Lion, NAdam, RAdam, RMSprop, Rprop, SGD, type FamilyId, type Optimizer, type Param } from "../src/index.js";
 import { quadraticBowl, rosenbrock, type Problem } from "./helpers/problems.js";
 
 interface Trial {
@@ -66,6 +66,12 @@ const BY_FAMILY = {
     // minimum (measured worst distance over steps 5000–10000: 5.7e-3 on the bowl, 2.1e-3 on Rosenbrock).
     { optimizer: "Lion", problem: quadraticBowl, make: (p) => new Lion(p, { lr: 2e-3 }), steps: 5000, within: 1e-2 },
     { optimizer: "Lion", problem: rosenbrock, make: (p) => new Lion(p, { lr: 1e-3 }), steps: 5000, within: 1e-2 },
+  ],
+  adafactor: [
+    // Adafactor's step is relative (α = max(eps2, RMS(θ))·min(lr, 1/√t)) and decays as 1/√t once t > 1/lr²:
+    // on Rosenbrock it closes in slowly (the float64 reference: 2.9e-2 at 10000 steps, 1.4e-2 at 20000).
+    { optimizer: "Adafactor", problem: quadraticBowl, make: (p) => new Adafactor(p, { lr: 0.03 }), steps: 1000, within: 1e-3 },
+    { optimizer: "Adafactor", problem: rosenbrock, make: (p) => new Adafactor(p, { lr: 0.1 }), steps: 10000, within: 5e-2 },
   ],
 } satisfies Record<Exclude<FamilyId, "lbfgs" | "muon">, Trial[]>;
 const trials = Object.values(BY_FAMILY).flat();

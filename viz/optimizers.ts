@@ -1,7 +1,7 @@
 // The optimizers the page offers. Adding one is one line: a label, its class from the library,
 // and the options to show with their starting values (chosen for the default Rosenbrock view:
 // RAdam's first steps are un-adapted momentum steps, so its lr starts smaller).
-import { Adadelta, Adagrad, Adam, Adamax, AdamW, LBFGS, Lion, Muon, NAdam, RAdam, RMSprop, Rprop, SGD, type FamilyId, type Optimizer, type Param } from "../src/index.js";
+import { Adadelta, Adafactor, Adagrad, Adam, Adamax, AdamW, LBFGS, Lion, Muon, NAdam, RAdam, RMSprop, Rprop, SGD, type FamilyId, type Optimizer, type Param } from "../src/index.js";
 
 export type OptionValue = number | boolean | string;
 export type Options = Record<string, OptionValue>;
@@ -56,6 +56,9 @@ const BY_FAMILY = {
   ],
   lion: [
     entry("Lion", Lion, { lr: 0.005, beta1: 0.9, beta2: 0.99 }),
+  ],
+  adafactor: [
+    entry("Adafactor", Adafactor, { lr: 0.1, beta2Decay: -0.8, d: 1 }),
   ],
   lbfgs: [
     // One quasi-Newton iteration per page step (torch's default runs 20 per step), so paths compare.

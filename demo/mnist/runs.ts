@@ -1,4 +1,4 @@
-import { Adadelta, Adagrad, Adam, Adamax, AdamW, LBFGS, Lion, Muon, NAdam, RAdam, RMSprop, Rprop, SGD, type FamilyId, type Optimizer, type Param } from "../../src/index.js";
+import { Adadelta, Adafactor, Adagrad, Adam, Adamax, AdamW, LBFGS, Lion, Muon, NAdam, RAdam, RMSprop, Rprop, SGD, type FamilyId, type Optimizer, type Param } from "../../src/index.js";
 import { cosine, stepDecay, type ScheduleFactory } from "./schedules.js";
 
 /** One entry of the comparison: an optimizer with its default learning rate and optional schedule. */
@@ -66,6 +66,10 @@ const BY_FAMILY = {
   rprop: [
     // Rprop is a full-batch method (it adapts on the sign of successive gradients): here on mini-batches.
     { id: "rprop", label: "Rprop", lr: 2.5e-3, make: (p, lr) => new Rprop(p, { lr }) },
+  ],
+  adafactor: [
+    // torch's default lr, not tuned on this job yet (demo/mnist/tune.ts): opt-in until it is.
+    { id: "adafactor", label: "Adafactor", lr: 1e-2, make: (p, lr) => new Adafactor(p, { lr }), optIn: true },
   ],
   lbfgs: [
     // L-BFGS is full-batch too; here one quasi-Newton iteration per mini-batch, opt-in.

@@ -17,8 +17,9 @@ interface Signature {
   /** What a reduction returns (the kind of its wasm result); nothing for kernels that write memory. */
   readonly returns?: "f64" | "f32";
   /**
-   * true for kernels that are not element-wise (a matrix product): they run whole on the calling
-   * thread. Every other kernel is (ptrs…, n, scalars…) and may be split into chunks of its n.
+   * true for kernels that are not element-wise (a matrix product; Adafactor's row and column
+   * statistics, and its reductions that also write): they run whole on the calling thread. Every
+   * other kernel is (ptrs…, n, scalars…) and may be split into chunks of its n.
    */
   readonly whole?: boolean;
 }
@@ -74,6 +75,26 @@ export const KERNEL_CONTRACT = {
   muonAxpby: { args: ["x:ptr", "y:ptr", "n:size", "alpha:f32", "beta:f32"] },
   muonApply: { args: ["p:ptr", "o:ptr", "n:size", "decay:f32", "lr:f32"] },
   muonCopy: { args: ["dst:ptr", "src:ptr", "rows:size", "cols:size", "divisor:f32", "transpose:bool"], whole: true },
+  // Adafactor, one parameter per call (assembly/kernels/adafactor.ts): a factored one is `batch`
+  // matrices of rows × cols; only the 1-D update is element-wise.
+  adafactorFactors: {
+    args: ["g:ptr", "rowVar:ptr", "colVar:ptr", "batch:size", "rows:size", "cols:size", "gScale:f32", "weight:f32"],
+    whole: true,
+  },
+  adafactorFactoredSq: {
+    args: ["g:ptr", "rowVar:ptr", "colVar:ptr", "batch:size", "rows:size", "cols:size", "gScale:f32", "eps1:f32", "eps1Sq:f32"],
+    returns: "f64",
+    whole: true,
+  },
+  adafactorFactoredStep: {
+    args: [
+      "p:ptr", "g:ptr", "rowVar:ptr", "colVar:ptr", "batch:size", "rows:size", "cols:size",
+      "gScale:f32", "eps1:f32", "eps1Sq:f32", "decay:f32", "stepSize:f32",
+    ],
+    whole: true,
+  },
+  adafactorVectorSq: { args: ["g:ptr", "v:ptr", "n:size", "gScale:f32", "weight:f32", "eps1Sq:f32"], returns: "f64", whole: true },
+  adafactorVectorStep: { args: ["p:ptr", "g:ptr", "v:ptr", "n:size", "gScale:f32", "eps1Sq:f32", "decay:f32", "stepSize:f32"] },
 } as const satisfies Record<string, Signature>;
 
 export type KernelName = keyof typeof KERNEL_CONTRACT;

@@ -2,6 +2,7 @@ import type { Param } from "../param.js";
 import type { SlotDescription } from "../state/layout.js";
 import type { Hyperparameters } from "../validation.js";
 import { Adadelta, ADADELTA_SPEC } from "./adadelta.js";
+import { Adafactor, ADAFACTOR_SPEC } from "./adafactor.js";
 import { Adagrad, ADAGRAD_SPEC } from "./adagrad.js";
 import { Adam, ADAM_SPEC, AdamW, ADAMW_SPEC } from "./adam.js";
 import { Adamax, ADAMAX_SPEC } from "./adamax.js";
@@ -60,6 +61,7 @@ export const FAMILIES = Object.freeze({
   nadam: family(NAdam, NADAM_SPEC),
   radam: family(RAdam, RADAM_SPEC),
   lion: family(Lion, LION_SPEC),
+  adafactor: family(Adafactor, ADAFACTOR_SPEC),
   lbfgs: family(LBFGS, LBFGS_SPEC),
   muon: family(Muon, MUON_SPEC, { matricesOnly: true }),
 });

@@ -1,5 +1,6 @@
 import type { Heap } from "../../memory/heap.js";
 import type { Kernels } from "../contract.js";
+import { adafactorKernels } from "./adafactor.js";
 import { adamKernels } from "./adam.js";
 import { clipKernels } from "./clip.js";
 import { gemmKernels } from "./gemm.js";
@@ -28,6 +29,7 @@ export function createJsKernels(heap: Heap): Kernels {
     ...adamaxKernels(heap),
     ...nadamKernels(heap),
     ...lionKernels(heap),
+    ...adafactorKernels(heap),
     ...gemmKernels(heap),
     ...muonKernels(heap),
   };
