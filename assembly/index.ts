@@ -15,3 +15,5 @@ export { rprop } from "./kernels/rprop";
 export { adamax } from "./kernels/adamax";
 export { nadam } from "./kernels/nadam";
 export { lion } from "./kernels/lion";
+export { asgd } from "./kernels/asgd";
+export { scheduleFreeSgd, scheduleFreeAdamW, lerp } from "./kernels/schedulefree";

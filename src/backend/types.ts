@@ -8,6 +8,8 @@ import type { RpropKernels } from "./js/rprop.js";
 import type { AdamaxKernels } from "./js/adamax.js";
 import type { NadamKernels } from "./js/nadam.js";
 import type { LionKernels } from "./js/lion.js";
+import type { AsgdKernels } from "./js/asgd.js";
+import type { ScheduleFreeKernels } from "./js/schedulefree.js";
 import type { OpsKernels } from "./js/ops.js";
 import type { SgdKernels } from "./js/sgd.js";
 
@@ -24,7 +26,8 @@ export const BACKEND_NAMES: readonly BackendName[] = ["wasm-simd", "wasm", "js"]
  */
 export type Kernels = OpsKernels & ClipKernels & SgdKernels & AdamKernels
   & AdagradKernels & RmspropKernels & AdadeltaKernels & RpropKernels
-  & AdamaxKernels & NadamKernels & LionKernels & GemmKernels;
+  & AdamaxKernels & NadamKernels & LionKernels & GemmKernels
+  & AsgdKernels & ScheduleFreeKernels;
 
 export interface Backend {
   readonly name: BackendName;

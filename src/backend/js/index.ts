@@ -10,6 +10,8 @@ import { rpropKernels } from "./rprop.js";
 import { adamaxKernels } from "./adamax.js";
 import { nadamKernels } from "./nadam.js";
 import { lionKernels } from "./lion.js";
+import { asgdKernels } from "./asgd.js";
+import { scheduleFreeKernels } from "./schedulefree.js";
 import { opsKernels } from "./ops.js";
 import { sgdKernels } from "./sgd.js";
 
@@ -28,5 +30,7 @@ export function createJsKernels(heap: Heap): Kernels {
     ...nadamKernels(heap),
     ...lionKernels(heap),
     ...gemmKernels(heap),
+    ...asgdKernels(heap),
+    ...scheduleFreeKernels(heap),
   };
 }

@@ -26,6 +26,10 @@ export const KERNEL_OFFSETS = {
   adamax: 4,
   nadam: 4,
   lion: 3,
+  asgd: 3,
+  scheduleFreeSgd: 3,
+  scheduleFreeAdamW: 4,
+  lerp: 2,
 } as const satisfies { readonly [K in Exclude<keyof Kernels, CallerKernel>]: number };
 
 export type KernelName = keyof typeof KERNEL_OFFSETS;
