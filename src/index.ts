@@ -15,6 +15,7 @@ export { Adamax, type AdamaxOptions, type AdamaxState } from "./optim/adamax.js"
 export { NAdam, type NAdamOptions, type NAdamState } from "./optim/nadam.js";
 export { RAdam, type RAdamOptions, type RAdamState } from "./optim/radam.js";
 export { Lion, type LionOptions, type LionState } from "./optim/lion.js";
+export { ASGD, type ASGDOptions, type ASGDState } from "./optim/asgd.js";
 export * from "./schedules/index.js";
 export * from "./linesearch/index.js";
 export { LBFGS, type LBFGSOptions, type LBFGSState } from "./optim/lbfgs.js";
