@@ -57,10 +57,12 @@ export type ASGDState = { step: number; ax: Float32Array; eta: number; mu: numbe
  * averaged parameters by copying `ax` into the model (`getState(p).ax`); the parameters themselves
  * are the last iterate, as in torch. Where torch's μ is exactly 1 in float32 ax is a copy of θ; so here.
  *
- * Differences between torch versions: 1.13 and current torch agree on the single-tensor update
- * (the one torch uses on the CPU). Current torch's foreach path differs: it schedules
- * η₀/(1 + λ·η₀·t^α) and always averages (never copies); under torch.compile the single-tensor path
- * averages too.
+ * torch versions: 1.13 and current torch run the same single-tensor update on the CPU (their default
+ * there): θ is updated with the previous step's η, then ax, then η and μ, which torch keeps in float32
+ * (1.13's torch.tensor, current torch's default scalar dtype). Current torch's foreach path (its
+ * default on CUDA) rounds differently, θ − η·(g' + λθ) in one fused operation, and always averages
+ * (ax ← ax + μ·(θ − ax), no copy while μ = 1), as its single-tensor path does with capturable (and,
+ * in some 2.x releases, under torch.compile); torch 1.13 copies in both paths.
  *
  * State: `ax`, and the group's `eta` and `mu` (saved and loaded with the state).
  */
