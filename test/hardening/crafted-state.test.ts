@@ -114,6 +114,7 @@ const NON_NEGATIVE: Record<string, string[]> = {
   Adamax: ["expInf"],
   NAdam: ["expAvgSq"],
   RAdam: ["expAvgSq"],
+  ScheduleFreeAdamW: ["expAvgSq"],
 };
 
 function locate(bytes: Uint8Array): { header: any; payloadStart: number } {
