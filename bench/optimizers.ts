@@ -3,7 +3,10 @@
 // hand-written loop is given). Every peer uses the same hyperparameters as ours where the
 // framework has them; speed does not depend on their values.
 import type * as tf from "@tensorflow/tfjs-core";
-import { Adadelta, Adagrad, Adam, Adamax, AdamW, LBFGS, Lion, NAdam, RAdam, RMSprop, Rprop, SGD, type Optimizer, type Param } from "../src/index.js";
+import {
+  Adadelta, Adagrad, Adam, Adamax, AdamW, ASGD, LBFGS, Lion, NAdam, RAdam, RMSprop, Rprop, ScheduleFreeAdamW, ScheduleFreeSGD, SGD,
+  type Optimizer, type Param,
+} from "../src/index.js";
 import * as plain from "./impls/plainLoops.js";
 
 export interface BenchOptimizer {
@@ -41,4 +44,8 @@ export const OPTIMIZERS: readonly BenchOptimizer[] = [
   // this times L-BFGS's own work (it runs in JS on every backend), not a user's model.
   { id: "lbfgs", label: "L-BFGS", make: (p) => new LBFGS(p, { maxIter: 1 }), closure: () => 1 },
   { id: "lion", label: "Lion", make: (p) => new Lion(p, { lr: 1e-4 }), plain: plain.lion(1e-4, 0.9, 0.99) },
+  // t0 0: averaging from the second step (the default t0 = 1e6 would time the copy).
+  { id: "asgd", label: "ASGD", make: (p) => new ASGD(p, { lr: 1e-2, t0: 0 }), plain: plain.asgd(1e-2, 1e-4, 0.75, 0) },
+  { id: "sf-sgd", label: "Schedule-free SGD", make: (p) => new ScheduleFreeSGD(p, { lr: 1e-2 }), plain: plain.scheduleFree(1e-2, 0.9, false) },
+  { id: "sf-adamw", label: "Schedule-free AdamW", make: (p) => new ScheduleFreeAdamW(p, { lr: 2.5e-3 }), plain: plain.scheduleFree(2.5e-3, 0.9, true) },
 ];
