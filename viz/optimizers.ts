@@ -1,7 +1,10 @@
 // The optimizers the page offers. Adding one is one line: a label, its class from the library,
 // and the options to show with their starting values (chosen for the default Rosenbrock view:
 // RAdam's first steps are un-adapted momentum steps, so its lr starts smaller).
-import { Adadelta, Adagrad, Adam, Adamax, AdamW, LBFGS, Lion, NAdam, RAdam, RMSprop, Rprop, SGD, type Optimizer, type Param } from "../src/index.js";
+import {
+  Adadelta, Adagrad, Adam, Adamax, AdamW, ASGD, LBFGS, Lion, NAdam, RAdam, RMSprop, Rprop, ScheduleFreeAdamW, ScheduleFreeSGD, SGD,
+  type Optimizer, type Param,
+} from "../src/index.js";
 
 export type OptionValue = number | boolean | string;
 export type Options = Record<string, OptionValue>;
@@ -32,6 +35,11 @@ export const OPTIMIZERS: readonly OptimizerEntry[] = [
   entry("NAdam", NAdam, { lr: 0.05, beta1: 0.9, beta2: 0.999 }),
   entry("RAdam", RAdam, { lr: 0.002, beta1: 0.9, beta2: 0.999 }),
   entry("Lion", Lion, { lr: 0.005, beta1: 0.9, beta2: 0.99 }),
+  // The path is the parameters: ASGD's last iterate (not its average ax), schedule-free's y (where
+  // gradients are taken; its average x, what eval() shows, trails it).
+  entry("ASGD", ASGD, { lr: 1e-3, lambd: 1e-4, alpha: 0.75 }),
+  entry("Schedule-free SGD", ScheduleFreeSGD, { lr: 1e-3, momentum: 0.9, warmupSteps: 0 }),
+  entry("Schedule-free AdamW", ScheduleFreeAdamW, { lr: 0.05, beta1: 0.9, beta2: 0.999, warmupSteps: 0 }),
   // One quasi-Newton iteration per page step (torch's default runs 20 per step), so paths compare.
   entry("L-BFGS", LBFGS, { lr: 1, maxIter: 1, historySize: 10, lineSearch: "strongWolfe" }),
 ];
