@@ -1,4 +1,7 @@
-import { Adadelta, Adagrad, Adam, Adamax, AdamW, LBFGS, Lion, NAdam, RAdam, RMSprop, Rprop, SGD, type Optimizer, type Param } from "../../src/index.js";
+import {
+  Adadelta, Adagrad, Adam, Adamax, AdamW, ASGD, LBFGS, Lion, NAdam, RAdam, RMSprop, Rprop, ScheduleFreeAdamW, ScheduleFreeSGD, SGD,
+  type Optimizer, type Param,
+} from "../../src/index.js";
 import { cosine, stepDecay, type ScheduleFactory } from "./schedules.js";
 
 /** One entry of the comparison: an optimizer with its default learning rate and optional schedule. */
@@ -19,6 +22,8 @@ export interface RunSpec {
   readonly closure?: boolean;
   /** Left out of the default run; named with --optimizers. */
   readonly optIn?: boolean;
+  /** Schedule-free: scored at the average x (`eval()` before each epoch's scoring, `train()` after). */
+  readonly averaged?: boolean;
 }
 
 const momentum = { momentum: 0.9 };
@@ -40,6 +45,10 @@ export const RUNS: readonly RunSpec[] = [
   { id: "nadam", label: "NAdam", lr: 1e-3, make: (p, lr) => new NAdam(p, { lr }) },
   { id: "radam", label: "RAdam", lr: 2e-3, make: (p, lr) => new RAdam(p, { lr }) },
   { id: "lion", label: "Lion", lr: 2e-4, make: (p, lr) => new Lion(p, { lr }) },
+  // torch's defaults besides lr: t0 = 1e6 never starts the average here, as in torch.
+  { id: "asgd", label: "ASGD", lr: 0.2, make: (p, lr) => new ASGD(p, { lr }) },
+  { id: "sf-sgd", label: "Schedule-free SGD", lr: 1, make: (p, lr) => new ScheduleFreeSGD(p, { lr }), averaged: true },
+  { id: "sf-adamw", label: "Schedule-free AdamW", lr: 5e-3, make: (p, lr) => new ScheduleFreeAdamW(p, { lr }), averaged: true },
   // Rprop is a full-batch method (it adapts on the sign of successive gradients): here on mini-batches.
   { id: "rprop", label: "Rprop", lr: 2.5e-3, make: (p, lr) => new Rprop(p, { lr }) },
   // L-BFGS is full-batch too; here one quasi-Newton iteration per mini-batch, opt-in.
