@@ -108,7 +108,9 @@ abstract class ScheduleFree<H extends ScheduleFreeCommon & Hyperparameters, S ex
 
   /** Whether the parameters hold y, the training point (true from construction until `eval()`). */
   get training(): boolean {
-    return this.layouts.every((layout) => layout.scalars[TRAIN_MODE] === 1);
+    // A loop, not every(): step calls this, and a step allocates nothing.
+    for (let i = 0; i < this.layouts.length; i++) if (this.layouts[i].scalars[TRAIN_MODE] !== 1) return false;
+    return true;
   }
 
   /** Puts the parameters at the training point y (where gradients are taken). Idempotent. */
