@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ASGD, type ASGDOptions } from "../src/index.js";
+import { ASGD, type ASGDOptions, type ASGDState, type Param } from "../src/index.js";
 import { BACKENDS, engineFor } from "./helpers/backends.js";
 import { expectBitEqual, expectClose } from "./helpers/close.js";
 import { hyperparameterSuite } from "./helpers/hyperparameters.js";
@@ -11,7 +11,16 @@ import { readFileSync } from "node:fs";
 import { expectRejected, rewriteHeader } from "./helpers/stateBytes.js";
 
 type GoldenStep = { param: number[]; ax: number[]; eta: number; mu: number };
-type GoldenCase = { options: Record<string, number | boolean>; initial: number[]; grads: number[][]; steps: GoldenStep[] };
+type GoldenCase = {
+  options: Record<string, number | boolean>;
+  /** The group's lr set before step t (1-based, as a key). */
+  lrAtStep: Record<string, number>;
+  /** The group's two tensors: the first `split` values and the rest. */
+  split: number;
+  initial: number[];
+  grads: number[][];
+  steps: GoldenStep[];
+};
 const golden: { source: string; cases: GoldenCase[] } = JSON.parse(readFileSync(new URL("./golden/asgd.json", import.meta.url), "utf8"));
 
 const cases: Partial<ASGDOptions>[] = [
@@ -44,20 +53,26 @@ describe("ASGD matches torch 1.13 (test/golden/asgd.json, written by test/golden
   it.each(BACKENDS)("every step of every case, to float32 rounding (%s)", async (backend) => {
     const engine = await engineFor(backend);
     for (const c of golden.cases) {
-      const p = engine.param(Float32Array.from(c.initial));
-      const optimizer = new ASGD([p], fromTorch(c.options));
+      const initial = Float32Array.from(c.initial);
+      const params = [engine.param(initial.subarray(0, c.split)), engine.param(initial.subarray(c.split))];
+      const optimizer = new ASGD(params, fromTorch(c.options));
+      const joined = (pick: (state: ASGDState, p: Param) => Float32Array) => Float32Array.from([...pick(optimizer.getState(params[0]), params[0]), ...pick(optimizer.getState(params[1]), params[1])]);
       c.steps.forEach((expected, t) => {
-        p.setGrad(Float32Array.from(c.grads[t]));
+        const lr = c.lrAtStep[String(t + 1)];
+        if (lr !== undefined) optimizer.paramGroups[0].lr = lr;
+        const g = Float32Array.from(c.grads[t]);
+        params[0].setGrad(g.subarray(0, c.split));
+        params[1].setGrad(g.subarray(c.split));
         optimizer.step();
-        const state = optimizer.getState(p);
         const where = `${JSON.stringify(c.options)} step ${t + 1}`;
         // torch keeps η and μ in float32 between steps; here they are float64 numbers.
-        expectClose(p.data, expected.param, 2e-6, 1e-7, `${where}: param`);
-        expectClose(state.ax, expected.ax, 2e-6, 1e-7, `${where}: ax`);
-        expectClose([state.eta, state.mu], [expected.eta, expected.mu], 1e-7, 0, `${where}: eta, mu`);
+        expectClose(joined((_, p) => p.data), expected.param, 2e-6, 1e-7, `${where}: param`);
+        expectClose(joined((state) => state.ax), expected.ax, 2e-6, 1e-7, `${where}: ax`);
+        const { eta, mu } = optimizer.getState(params[1]); // the group's, the same for both tensors
+        expectClose([eta, mu], [expected.eta, expected.mu], 1e-7, 0, `${where}: eta, mu`);
       });
       optimizer.dispose();
-      p.dispose();
+      for (const p of params) p.dispose();
     }
     engine.dispose();
   });
