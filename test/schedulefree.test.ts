@@ -200,8 +200,8 @@ describe("schedule-free options", () => {
   });
 });
 
-describe("the train/eval kernel on special values", () => {
-  it("gives identical bits on every backend in both lerp forms", async () => {
+describe("schedule-free kernels on special values", () => {
+  it("train/eval: identical bits on every backend in both lerp forms", async () => {
     // ±0, denormals, ±max, ±Inf and NaNs in y and z, every pair, over a SIMD body and a tail.
     const specials = [0, -0, 1e-45, -1e-45, 3.4e38, -3.4e38, Infinity, -Infinity, NaN, 1.5, -0.25];
     const pairs = specials.flatMap((y) => specials.map((z) => [y, z]));
@@ -221,10 +221,36 @@ describe("the train/eval kernel on special values", () => {
     for (let b = 1; b < BACKENDS.length; b++) {
       for (let k = 0; k < perBackend; k++) expectBitEqual(results[b * perBackend + k], results[k], `${BACKENDS[b]} form ${k}`);
     }
-    // Every NaN is the canonical one.
-    for (const r of results) for (const bits of new Uint32Array(r.buffer)) if ((bits & 0x7f800000) === 0x7f800000 && (bits & 0x7fffff) !== 0) expect(bits).toBe(0xffffffff);
+    expectCanonicalNaNs(results);
+  });
+
+  it.each(families)("%s: the first step (z read as a copy of y) gives identical bits on every backend", async (_, make, options) => {
+    // The special-values suite injects into a state made by a first step; this covers that step.
+    const specials = [0, -0, 1e-45, -1e-45, 3.4e38, -3.4e38, Infinity, -Infinity, NaN, 1.5, -0.25];
+    const pairs = specials.flatMap((y) => specials.map((g) => [y, g]));
+    const results: Float32Array[] = [];
+    for (const backend of BACKENDS) {
+      const engine = await engineFor(backend);
+      const p = engine.param(Float32Array.from(pairs, ([y]) => y));
+      p.setGrad(Float32Array.from(pairs, ([, g]) => g));
+      const optimizer = make([p], { ...options, weightDecay: 0.01 });
+      optimizer.step();
+      const state = optimizer.getState(p) as { z: Float32Array; expAvgSq?: Float32Array };
+      results.push(p.data.slice(), state.z.slice(), ...(state.expAvgSq ? [state.expAvgSq.slice()] : []));
+      engine.dispose();
+    }
+    const perBackend = results.length / BACKENDS.length;
+    for (let b = 1; b < BACKENDS.length; b++) {
+      for (let k = 0; k < perBackend; k++) expectBitEqual(results[b * perBackend + k], results[k], `${BACKENDS[b]} buffer ${k}`);
+    }
+    expectCanonicalNaNs(results);
   });
 });
+
+/** Every NaN stored is the canonical 0xFFFFFFFF. */
+function expectCanonicalNaNs(buffers: readonly Float32Array[]): void {
+  for (const r of buffers) for (const bits of new Uint32Array(r.buffer)) if ((bits & 0x7f800000) === 0x7f800000 && (bits & 0x7fffff) !== 0) expect(bits).toBe(0xffffffff);
+}
 
 hyperparameterSuite(
   "ScheduleFreeSGD",
