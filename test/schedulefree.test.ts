@@ -217,11 +217,7 @@ describe("schedule-free kernels on special values", () => {
       }
       engine.dispose();
     }
-    const perBackend = results.length / BACKENDS.length;
-    for (let b = 1; b < BACKENDS.length; b++) {
-      for (let k = 0; k < perBackend; k++) expectBitEqual(results[b * perBackend + k], results[k], `${BACKENDS[b]} form ${k}`);
-    }
-    expectCanonicalNaNs(results);
+    expectSameOnEveryBackend(results);
   });
 
   it.each(families)("%s: the first step (z read as a copy of y) gives identical bits on every backend", async (_, make, options) => {
@@ -239,17 +235,17 @@ describe("schedule-free kernels on special values", () => {
       results.push(p.data.slice(), state.z.slice(), ...(state.expAvgSq ? [state.expAvgSq.slice()] : []));
       engine.dispose();
     }
-    const perBackend = results.length / BACKENDS.length;
-    for (let b = 1; b < BACKENDS.length; b++) {
-      for (let k = 0; k < perBackend; k++) expectBitEqual(results[b * perBackend + k], results[k], `${BACKENDS[b]} buffer ${k}`);
-    }
-    expectCanonicalNaNs(results);
+    expectSameOnEveryBackend(results);
   });
 });
 
-/** Every NaN stored is the canonical 0xFFFFFFFF. */
-function expectCanonicalNaNs(buffers: readonly Float32Array[]): void {
-  for (const r of buffers) for (const bits of new Uint32Array(r.buffer)) if ((bits & 0x7f800000) === 0x7f800000 && (bits & 0x7fffff) !== 0) expect(bits).toBe(0xffffffff);
+/** `results`: the same buffers from each backend in BACKENDS order. Identical bits, and every NaN the canonical 0xFFFFFFFF. */
+function expectSameOnEveryBackend(results: readonly Float32Array[]): void {
+  const perBackend = results.length / BACKENDS.length;
+  for (let b = 1; b < BACKENDS.length; b++) {
+    for (let k = 0; k < perBackend; k++) expectBitEqual(results[b * perBackend + k], results[k], `${BACKENDS[b]} buffer ${k}`);
+  }
+  for (const r of results) for (const bits of new Uint32Array(r.buffer)) if ((bits & 0x7f800000) === 0x7f800000 && (bits & 0x7fffff) !== 0) expect(bits).toBe(0xffffffff);
 }
 
 hyperparameterSuite(
