@@ -167,14 +167,14 @@ abstract class ScheduleFree<H extends ScheduleFreeCommon & Hyperparameters, S ex
     if (this.inStepClosure) throw new OptimError("INVALID_ARGUMENT", `${this.kind}: ${mode === 1 ? "train" : "eval"}() called from inside a step's closure`);
     this.checkGroups(); // β is read below: an invalid one throws before anything moves
     const groups = this.paramGroups;
-    let kernels: Kernels | undefined;
+    // Looked up before any group changes: it is what throws WORKER_FAILED after a worker died.
+    const kernels = this.engine.kernels;
     this.layouts.forEach((layout, i) => {
       if (layout.scalars[TRAIN_MODE] === mode) return;
       if ((layout.fresh & Z) === 0) {
         const beta = this.interpolation(groups[i]);
         const w = mode === 1 ? 1 - beta : 1 - 1 / beta;
         const fromZ = !(Math.abs(w) < 0.5);
-        kernels ??= this.engine.kernels;
         kernels.lerp(layout.data, layout.slots[0], layout.n, fromZ ? -(1 - w) : w, fromZ);
       }
       layout.scalars[TRAIN_MODE] = mode;
