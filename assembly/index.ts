@@ -17,3 +17,5 @@ export { nadam } from "./kernels/nadam";
 export { lion } from "./kernels/lion";
 export { muonMomentum, muonAxpby, muonApply, muonCopy } from "./kernels/muon";
 export { adafactorFactors, adafactorFactoredSq, adafactorFactoredStep, adafactorVectorSq, adafactorVectorStep } from "./kernels/adafactor";
+export { asgd } from "./kernels/asgd";
+export { scheduleFreeSgd, scheduleFreeAdamW, lerp } from "./kernels/schedulefree";

@@ -1,4 +1,7 @@
-import { Adadelta, Adafactor, Adagrad, Adam, Adamax, AdamW, LBFGS, Lion, Muon, NAdam, RAdam, RMSprop, Rprop, SGD, type FamilyId, type Optimizer, type Param } from "../../src/index.js";
+import {
+  Adadelta, Adafactor, Adagrad, Adam, Adamax, AdamW, ASGD, LBFGS, Lion, Muon, NAdam, RAdam, RMSprop, Rprop, ScheduleFreeAdamW, ScheduleFreeSGD, SGD,
+  type FamilyId, type Optimizer, type Param,
+} from "../../src/index.js";
 import { cosine, stepDecay, type ScheduleFactory } from "./schedules.js";
 
 /** One entry of the comparison: an optimizer with its default learning rate and optional schedule. */
@@ -21,6 +24,8 @@ export interface RunSpec {
   readonly closure?: boolean;
   /** Left out of the default run; named with --optimizers. */
   readonly optIn?: boolean;
+  /** Schedule-free: scored at the average x (`eval()` before each epoch's scoring, `train()` after). */
+  readonly averaged?: boolean;
 }
 
 const momentum = { momentum: 0.9 };
@@ -85,6 +90,16 @@ const BY_FAMILY = {
       make: (p, lr) => new Muon(p.filter(isMatrix), { lr }),
       companion: (p) => new AdamW(p.filter((q) => !isMatrix(q)), { lr: 2e-3, weightDecay: 1e-2 }),
     },
+  ],
+  asgd: [
+    // torch's defaults besides lr: t0 = 1e6 never starts the average here, as in torch.
+    { id: "asgd", label: "ASGD", lr: 0.2, make: (p, lr) => new ASGD(p, { lr }) },
+  ],
+  scheduleFreeSgd: [
+    { id: "sf-sgd", label: "Schedule-free SGD", lr: 1, make: (p, lr) => new ScheduleFreeSGD(p, { lr }), averaged: true },
+  ],
+  scheduleFreeAdamW: [
+    { id: "sf-adamw", label: "Schedule-free AdamW", lr: 5e-3, make: (p, lr) => new ScheduleFreeAdamW(p, { lr }), averaged: true },
   ],
 } satisfies Record<FamilyId, readonly RunSpec[]>;
 

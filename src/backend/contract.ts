@@ -95,6 +95,17 @@ export const KERNEL_CONTRACT = {
   },
   adafactorVectorSq: { args: ["g:ptr", "v:ptr", "n:size", "gScale:f32", "weight:f32", "eps1Sq:f32"], returns: "f64", whole: true },
   adafactorVectorStep: { args: ["p:ptr", "g:ptr", "v:ptr", "n:size", "gScale:f32", "eps1Sq:f32", "decay:f32", "stepSize:f32"] },
+  asgd: { args: ["p:ptr", "g:ptr", "ax:ptr", "n:size", "gScale:f32", "weightDecay:f32", "decay:f32", "eta:f32", "mu:f32", "average:bool"] },
+  scheduleFreeSgd: {
+    args: ["p:ptr", "g:ptr", "z:ptr", "n:size", "gScale:f32", "weightDecay:f32", "lerpCoef:f32", "yCoef:f32", "lr:f32", "fromZ:bool", "fresh:bool"],
+  },
+  scheduleFreeAdamW: {
+    args: [
+      "p:ptr", "g:ptr", "z:ptr", "v:ptr", "n:size", "gScale:f32", "weightDecay:f32", "beta2:f32", "oneMinusBeta2:f32", "bcScale:f32",
+      "epsHat:f32", "lerpCoef:f32", "yCoef:f32", "lr:f32", "fromZ:bool", "fresh:bool",
+    ],
+  },
+  lerp: { args: ["p:ptr", "z:ptr", "n:size", "coef:f32", "fromZ:bool"] },
 } as const satisfies Record<string, Signature>;
 
 export type KernelName = keyof typeof KERNEL_CONTRACT;

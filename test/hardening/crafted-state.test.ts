@@ -126,6 +126,7 @@ const NON_NEGATIVE: Record<string, string[]> = {
   NAdam: ["expAvgSq"],
   RAdam: ["expAvgSq"],
   Adafactor: ["rowVar", "colVar", "variance"],
+  ScheduleFreeAdamW: ["expAvgSq"],
 };
 
 function locate(bytes: Uint8Array): { header: any; payloadStart: number } {

@@ -12,6 +12,8 @@ import { adamaxKernels } from "./adamax.js";
 import { nadamKernels } from "./nadam.js";
 import { lionKernels } from "./lion.js";
 import { muonKernels } from "./muon.js";
+import { asgdKernels } from "./asgd.js";
+import { scheduleFreeKernels } from "./schedulefree.js";
 import { opsKernels } from "./ops.js";
 import { sgdKernels } from "./sgd.js";
 
@@ -32,5 +34,7 @@ export function createJsKernels(heap: Heap): Kernels {
     ...adafactorKernels(heap),
     ...gemmKernels(heap),
     ...muonKernels(heap),
+    ...asgdKernels(heap),
+    ...scheduleFreeKernels(heap),
   };
 }
