@@ -3,7 +3,10 @@
 // hand-written loop is given). Every peer uses the same hyperparameters as ours where the
 // framework has them; speed does not depend on their values.
 import type * as tf from "@tensorflow/tfjs-core";
-import { Adadelta, Adagrad, Adam, Adamax, AdamW, LBFGS, Lion, Muon, NAdam, RAdam, RMSprop, Rprop, SGD, type FamilyId, type Optimizer, type Param } from "../src/index.js";
+import {
+  Adadelta, Adafactor, Adagrad, Adam, Adamax, AdamW, ASGD, LBFGS, Lion, Muon, NAdam, RAdam, RMSprop, Rprop, ScheduleFreeAdamW, ScheduleFreeSGD, SGD,
+  type FamilyId, type Optimizer, type Param,
+} from "../src/index.js";
 import * as plain from "./impls/plainLoops.js";
 
 export interface BenchOptimizer {
@@ -79,6 +82,20 @@ const BY_FAMILY = {
   ],
   muon: [
     { id: "muon", label: "Muon", make: (p) => new Muon(p, { lr: 1e-3 }), shape: nearSquare, maxN: 1024 * 1024 },
+  ],
+  adafactor: [
+    // The bench's tensors are vectors: this times the unfactored path (per-element variance).
+    { id: "adafactor", label: "Adafactor", make: (p) => new Adafactor(p, {}) },
+  ],
+  asgd: [
+    // t0 0: averaging from the second step (the default t0 = 1e6 would time the copy).
+    { id: "asgd", label: "ASGD", make: (p) => new ASGD(p, { lr: 1e-2, t0: 0 }), plain: plain.asgd(1e-2, 1e-4, 0.75, 0) },
+  ],
+  scheduleFreeSgd: [
+    { id: "sf-sgd", label: "Schedule-free SGD", make: (p) => new ScheduleFreeSGD(p, { lr: 1e-2 }), plain: plain.scheduleFree(1e-2, 0.9, false) },
+  ],
+  scheduleFreeAdamW: [
+    { id: "sf-adamw", label: "Schedule-free AdamW", make: (p) => new ScheduleFreeAdamW(p, { lr: 2.5e-3 }), plain: plain.scheduleFree(2.5e-3, 0.9, true) },
   ],
 } satisfies Record<FamilyId, readonly BenchOptimizer[]>;
 

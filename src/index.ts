@@ -20,6 +20,11 @@ export { NAdam, type NAdamOptions, type NAdamState } from "./optim/nadam.js";
 export { RAdam, type RAdamOptions, type RAdamState } from "./optim/radam.js";
 export { Lion, type LionOptions, type LionState } from "./optim/lion.js";
 export { Muon, type MuonOptions, type MuonState } from "./optim/muon.js";
+export { Adafactor, type AdafactorOptions, type AdafactorState } from "./optim/adafactor.js";
+export { ASGD, type ASGDOptions, type ASGDState } from "./optim/asgd.js";
+export {
+  ScheduleFreeAdamW, ScheduleFreeSGD, type ScheduleFreeAdamWOptions, type ScheduleFreeAdamWState, type ScheduleFreeSGDOptions, type ScheduleFreeSGDState,
+} from "./optim/schedulefree.js";
 export * from "./schedules/index.js";
 export * from "./linesearch/index.js";
 export { LBFGS, type LBFGSOptions, type LBFGSState } from "./optim/lbfgs.js";

@@ -10,7 +10,8 @@ export interface Rule<T> {
   check(value: unknown): string | undefined;
 }
 
-export type Hyperparameters = Record<string, number | boolean | string>;
+/** A hyperparameter's value; null only where a rule allows it (Adafactor's eps1: "the float32 epsilon"). */
+export type Hyperparameters = Record<string, number | boolean | string | null>;
 export type Rules<H extends Hyperparameters> = { readonly [K in keyof H]: Rule<H[K]> };
 
 interface Range {
@@ -32,6 +33,19 @@ export function num(defaultValue: number, { min = -Infinity, max = Infinity, min
       if (minOpen ? value <= min : value < min) return expected;
       if (maxOpen ? value >= max : value > max) return expected;
       return undefined;
+    },
+  };
+}
+
+/** null, or a finite number within a range: an option whose null means a value derived elsewhere. */
+export function numOrNull(defaultValue: number | null, range: Range = {}): Rule<number | null> {
+  const number = num(0, range);
+  return {
+    default: defaultValue,
+    check(value) {
+      if (value === null) return undefined;
+      const problem = number.check(value);
+      return problem === undefined ? undefined : `null or ${problem}`;
     },
   };
 }

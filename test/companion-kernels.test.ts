@@ -1,4 +1,4 @@
-// The companions' kernels (swap, lerp, lerpStash, lookahead) on every backend: identical bits for
+// The companions' kernels (swap, lerpAverage, lerpStash, lookahead) on every backend: identical bits for
 // every pair of special values, canonical NaNs, and float64 references for ordinary values.
 import { describe, expect, it } from "vitest";
 import type { Engine } from "../src/index.js";
@@ -37,10 +37,10 @@ function expectCanonicalNaNs(values: Float32Array, what: string): void {
 }
 
 const CALLS: { name: string; canonical: boolean[]; call: (engine: Engine, o: number[], n: number) => void }[] = [
-  { name: "lerp w=1 (copy)", canonical: [true, false], call: (e, o, n) => e.kernels.lerp(o[0], o[1], n, 1) },
-  { name: "lerp w=0.25", canonical: [true, false], call: (e, o, n) => e.kernels.lerp(o[0], o[1], n, 0.25) },
-  { name: "lerp w=1e-3", canonical: [true, false], call: (e, o, n) => e.kernels.lerp(o[0], o[1], n, 1e-3) },
-  { name: "lerp w=1/3", canonical: [true, false], call: (e, o, n) => e.kernels.lerp(o[0], o[1], n, 1 / 3) },
+  { name: "lerpAverage w=1 (copy)", canonical: [true, false], call: (e, o, n) => e.kernels.lerpAverage(o[0], o[1], n, 1) },
+  { name: "lerpAverage w=0.25", canonical: [true, false], call: (e, o, n) => e.kernels.lerpAverage(o[0], o[1], n, 0.25) },
+  { name: "lerpAverage w=1e-3", canonical: [true, false], call: (e, o, n) => e.kernels.lerpAverage(o[0], o[1], n, 1e-3) },
+  { name: "lerpAverage w=1/3", canonical: [true, false], call: (e, o, n) => e.kernels.lerpAverage(o[0], o[1], n, 1 / 3) },
   { name: "lerpStash w=1/3", canonical: [false, true, false], call: (e, o, n) => e.kernels.lerpStash(o[0], o[1], o[2], n, 1 / 3) },
   { name: "lerpStash w=1", canonical: [false, true, false], call: (e, o, n) => e.kernels.lerpStash(o[0], o[1], o[2], n, 1) },
   { name: "lookahead α=0.5", canonical: [true, true], call: (e, o, n) => e.kernels.lookahead(o[0], o[1], n, 0.5) },
@@ -78,13 +78,13 @@ describe("companion kernels against float64", () => {
     it.each([0, 1, 3, 4, 5, 17, 1025])(`${backend} n=%i`, async (n) => {
       const a = uniform(n, 1 + n), x = uniform(n, 2 + n, -3, 3);
       const w = 0.3;
-      const [lerped] = await run(backend, [a, x], (e, o, m) => e.kernels.lerp(o[0], o[1], m, w));
-      const [copied] = await run(backend, [a, x], (e, o, m) => e.kernels.lerp(o[0], o[1], m, 1));
+      const [lerped] = await run(backend, [a, x], (e, o, m) => e.kernels.lerpAverage(o[0], o[1], m, w));
+      const [copied] = await run(backend, [a, x], (e, o, m) => e.kernels.lerpAverage(o[0], o[1], m, 1));
       const [acc, mean, stash] = await run(backend, [a, x, new Float32Array(n)], (e, o, m) => e.kernels.lerpStash(o[0], o[1], o[2], m, w));
       const [slow, fast] = await run(backend, [a, x], (e, o, m) => e.kernels.lookahead(o[0], o[1], m, w));
       const expected = Float64Array.from(a, (ai, i) => ai + (x[i] - ai) * w);
-      expectClose(lerped, expected, 2e-7, 1e-7, "lerp");
-      expectBitEqual(copied, x, "lerp w=1");
+      expectClose(lerped, expected, 2e-7, 1e-7, "lerpAverage");
+      expectBitEqual(copied, x, "lerpAverage w=1");
       expectBitEqual(acc, a, "lerpStash leaves the accumulator");
       expectClose(mean, expected, 2e-7, 1e-7, "lerpStash mean");
       expectBitEqual(stash, x, "lerpStash stash");

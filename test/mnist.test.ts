@@ -141,6 +141,19 @@ describe("the MNIST comparison, tiny configuration", () => {
     expect(Math.abs(drop(clipped))).toBeLessThan(0.01);
   });
 
+  it("scores schedule-free runs at their average x (eval() around the scoring), training at y", async () => {
+    const [spec] = selectRuns(["sf-sgd"]);
+    const config = { trainSamples: 640, epochs: 1 };
+    const [averaged, atY] = await Promise.all([
+      compareOptimizers(tiny({ runs: [spec], ...config })),
+      compareOptimizers(tiny({ runs: [{ ...spec, averaged: false }], ...config })),
+    ]);
+    const [x, y] = [averaged.runs[0].epochs[0], atY.runs[0].epochs[0]];
+    expect(x.trainLoss).toBe(y.trainLoss); // the same training pass
+    expect(x.testLoss).not.toBe(y.testLoss); // scored at another point
+    expect(x.testAccuracy).toBeGreaterThan(0.5);
+  });
+
   it("runs closure optimizers (L-BFGS) through step(closure), the closure's time counted as the model's", async () => {
     const lbfgs = await compareOptimizers(tiny({ runs: selectRuns(["lbfgs"]), trainSamples: 640, epochs: 1 }));
     const run = lbfgs.runs[0];

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Adadelta, Adagrad, Adam, Adamax, AdamW, Lion, NAdam, RAdam, RMSprop, Rprop, SGD, type BackendName, type FamilyId, type Optimizer, type Param } from "../src/index.js";
+import { Adadelta, Adafactor, Adagrad, Adam, Adamax, AdamW, ASGD, Lion, NAdam, RAdam, RMSprop, Rprop, ScheduleFreeAdamW, ScheduleFreeSGD, SGD, type BackendName, type FamilyId, type Optimizer, type Param } from "../src/index.js";
 import { BACKENDS, engineFor } from "./helpers/backends.js";
 import { expectBitEqual } from "./helpers/close.js";
 import { uniform } from "./helpers/random.js";
@@ -45,6 +45,16 @@ const BY_FAMILY = {
     ["RAdam decoupled", (p) => new RAdam(p, { lr: 0.01, weightDecay: 0.01, decoupledWeightDecay: true })],
   ],
   lion: [["Lion", (p) => new Lion(p, { lr: 0.01, weightDecay: 0.1, maximize: true })]],
+  adafactor: [
+    ["Adafactor", (p) => new Adafactor(p, { lr: 0.05, weightDecay: 0.01, maximize: true })],
+    ["Adafactor eps1 d beta2Decay", (p) => new Adafactor(p, { eps1: 1e-3, eps2: 1e-2, d: 1.25, beta2Decay: -0.5 })],
+  ],
+  asgd: [
+    ["ASGD", (p) => new ASGD(p, { lr: 0.05, weightDecay: 0.01, maximize: true })],
+    ["ASGD averaging", (p) => new ASGD(p, { lr: 0.05, t0: 3 })],
+  ],
+  scheduleFreeSgd: [["ScheduleFreeSGD warmup", (p) => new ScheduleFreeSGD(p, { lr: 0.1, weightDecay: 0.01, warmupSteps: 3 })]],
+  scheduleFreeAdamW: [["ScheduleFreeAdamW r", (p) => new ScheduleFreeAdamW(p, { lr: 0.01, weightDecay: 0.01, r: 1 })]],
 } satisfies Record<Exclude<FamilyId, "lbfgs" | "muon">, Case[]>;
 
 /**

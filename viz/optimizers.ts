@@ -1,7 +1,10 @@
 // The optimizers the page offers. Adding one is one line: a label, its class from the library,
 // and the options to show with their starting values (chosen for the default Rosenbrock view:
 // RAdam's first steps are un-adapted momentum steps, so its lr starts smaller).
-import { Adadelta, Adagrad, Adam, Adamax, AdamW, LBFGS, Lion, Muon, NAdam, RAdam, RMSprop, Rprop, SGD, type FamilyId, type Optimizer, type Param } from "../src/index.js";
+import {
+  Adadelta, Adafactor, Adagrad, Adam, Adamax, AdamW, ASGD, LBFGS, Lion, Muon, NAdam, RAdam, RMSprop, Rprop, ScheduleFreeAdamW, ScheduleFreeSGD, SGD,
+  type FamilyId, type Optimizer, type Param,
+} from "../src/index.js";
 
 export type OptionValue = number | boolean | string;
 export type Options = Record<string, OptionValue>;
@@ -57,6 +60,9 @@ const BY_FAMILY = {
   lion: [
     entry("Lion", Lion, { lr: 0.005, beta1: 0.9, beta2: 0.99 }),
   ],
+  adafactor: [
+    entry("Adafactor", Adafactor, { lr: 0.1, beta2Decay: -0.8, d: 1 }),
+  ],
   lbfgs: [
     // One quasi-Newton iteration per page step (torch's default runs 20 per step), so paths compare.
     entry("L-BFGS", LBFGS, { lr: 1, maxIter: 1, historySize: 10, lineSearch: "strongWolfe" }),
@@ -65,6 +71,17 @@ const BY_FAMILY = {
     // On a 1×2 matrix Newton–Schulz only normalises: Muon is momentum with unit-length steps of
     // about lr (the quintic leaves the length between ~0.7 and ~1.2). No decay toward the origin here.
     { ...entry("Muon", Muon, { lr: 0.02, momentum: 0.95, nesterov: true, weightDecay: 0 }), shape: [1, 2] },
+  ],
+  // The path is the parameters: ASGD's last iterate (not its average ax), schedule-free's y (where
+  // gradients are taken; its average x, what eval() shows, trails it).
+  asgd: [
+    entry("ASGD", ASGD, { lr: 1e-3, lambd: 1e-4, alpha: 0.75 }),
+  ],
+  scheduleFreeSgd: [
+    entry("Schedule-free SGD", ScheduleFreeSGD, { lr: 1e-3, momentum: 0.9, warmupSteps: 0 }),
+  ],
+  scheduleFreeAdamW: [
+    entry("Schedule-free AdamW", ScheduleFreeAdamW, { lr: 0.05, beta1: 0.9, beta2: 0.999, warmupSteps: 0 }),
   ],
 } satisfies Record<FamilyId, readonly OptimizerEntry[]>;
 

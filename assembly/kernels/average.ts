@@ -8,7 +8,7 @@ import { ld, st, splat, add, sub, mul, canonical, watch, sawNaN, canonicalizeNaN
 // separate loop. Pointers: 16-byte-aligned byte offsets; any n.
 
 /** a ← x when w = 1, else a ← a + (x − a)·w. */
-export function lerp(a: usize, x: usize, n: i32, w: f32): void {
+export function lerpAverage(a: usize, x: usize, n: i32, w: f32): void {
   if (w == 1) copyLoop(a, x, n);
   else lerpLoop(a, x, n, w, a);
 }

@@ -13,22 +13,18 @@
  */
 export function sumSquares(ptr: usize, n: i32): f64 {
   const body = n & ~7;
-  let even: f64 = 0, odd: f64 = 0;
+  let sum: f64 = 0;
   if (ASC_FEATURE_SIMD) {
     let a0 = f64x2.splat(0), a1 = f64x2.splat(0), a2 = f64x2.splat(0), a3 = f64x2.splat(0);
     for (let i = 0; i < body; i += 8) {
       const x = v128.load(ptr + (<usize>i << 2));
       const y = v128.load(ptr + (<usize>i << 2) + 16);
-      const x01 = f64x2.promote_low_f32x4(x), x23 = f64x2.promote_low_f32x4(f32x4.shuffle(x, x, 2, 3, 2, 3));
-      const y01 = f64x2.promote_low_f32x4(y), y23 = f64x2.promote_low_f32x4(f32x4.shuffle(y, y, 2, 3, 2, 3));
-      a0 = f64x2.add(a0, f64x2.mul(x01, x01));
-      a1 = f64x2.add(a1, f64x2.mul(x23, x23));
-      a2 = f64x2.add(a2, f64x2.mul(y01, y01));
-      a3 = f64x2.add(a3, f64x2.mul(y23, y23));
+      a0 = f64x2.add(a0, squaresLow(x));
+      a1 = f64x2.add(a1, squaresHigh(x));
+      a2 = f64x2.add(a2, squaresLow(y));
+      a3 = f64x2.add(a3, squaresHigh(y));
     }
-    const pairs = f64x2.add(f64x2.add(a0, a1), f64x2.add(a2, a3));
-    even = f64x2.extract_lane(pairs, 0);
-    odd = f64x2.extract_lane(pairs, 1);
+    sum = pairedTotal(a0, a1, a2, a3);
   } else {
     let s0: f64 = 0, s1: f64 = 0, s2: f64 = 0, s3: f64 = 0, s4: f64 = 0, s5: f64 = 0, s6: f64 = 0, s7: f64 = 0;
     for (let i = 0; i < body; i += 8) {
@@ -36,12 +32,36 @@ export function sumSquares(ptr: usize, n: i32): f64 {
       s0 += sq(p); s1 += sq(p + 4); s2 += sq(p + 8); s3 += sq(p + 12);
       s4 += sq(p + 16); s5 += sq(p + 20); s6 += sq(p + 24); s7 += sq(p + 28);
     }
-    even = (s0 + s2) + (s4 + s6);
-    odd = (s1 + s3) + (s5 + s7);
+    sum = eightTotal(s0, s1, s2, s3, s4, s5, s6, s7);
   }
   let tail: f64 = 0;
   for (let i = body; i < n; i++) tail += sq(ptr + (<usize>i << 2));
-  return (even + odd) + tail;
+  return sum + tail;
+}
+
+// The pieces of this order, shared with the other reductions that follow it (kernels/adafactorLane.ts).
+
+/** Lanes 0 and 1 of x, squared in float64 (exactly: a float32 squared fits a float64). */
+@inline export function squaresLow(x: v128): v128 {
+  const d = f64x2.promote_low_f32x4(x);
+  return f64x2.mul(d, d);
+}
+
+/** Lanes 2 and 3 of x, squared in float64. */
+@inline export function squaresHigh(x: v128): v128 {
+  const d = f64x2.promote_low_f32x4(f32x4.shuffle(x, x, 2, 3, 2, 3));
+  return f64x2.mul(d, d);
+}
+
+/** The eight partial sums held as (s0, s1), (s2, s3), (s4, s5), (s6, s7), combined in the contract's order. */
+@inline export function pairedTotal(a0: v128, a1: v128, a2: v128, a3: v128): f64 {
+  const pairs = f64x2.add(f64x2.add(a0, a1), f64x2.add(a2, a3));
+  return f64x2.extract_lane(pairs, 0) + f64x2.extract_lane(pairs, 1);
+}
+
+/** ((s0+s2)+(s4+s6)) + ((s1+s3)+(s5+s7)). */
+@inline export function eightTotal(s0: f64, s1: f64, s2: f64, s3: f64, s4: f64, s5: f64, s6: f64, s7: f64): f64 {
+  return ((s0 + s2) + (s4 + s6)) + ((s1 + s3) + (s5 + s7));
 }
 
 @inline function sq(p: usize): f64 {

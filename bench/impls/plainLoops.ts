@@ -126,3 +126,44 @@ export function lion(lr: number, beta1: number, beta2: number): PlainLoop {
     },
   };
 }
+
+/** torch's ASGD: η and μ of step t follow from t alone (they are set after step t − 1). */
+export function asgd(lr: number, lambd: number, alpha: number, t0: number): PlainLoop {
+  return {
+    slots: 1,
+    update(p, g, [ax], t) {
+      const eta = lr / Math.pow(1 + lambd * lr * (t - 1), alpha);
+      const mu = t === 1 ? 1 : 1 / Math.max(1, t - 1 - t0);
+      const decay = 1 - lambd * eta;
+      for (let i = 0; i < p.length; i++) {
+        const pi = (p[i] = p[i] * decay - eta * g[i]);
+        ax[i] = mu === 1 ? pi : ax[i] + mu * (pi - ax[i]);
+      }
+    },
+  };
+}
+
+/**
+ * Schedule-free SGD (adam false) or AdamW with constant weights (r = 0, no warmup), so c = 1/t;
+ * z starts as a copy of p.
+ */
+export function scheduleFree(lr: number, beta: number, adam: boolean, beta2 = 0.999, eps = 1e-8): PlainLoop {
+  return {
+    slots: adam ? 2 : 1,
+    update(p, g, [z, v], t) {
+      if (t === 1) z.set(p);
+      const c = 1 / t, yCoef = lr * (beta * (1 - c) - 1);
+      const bc2 = 1 - Math.pow(beta2, t);
+      for (let i = 0; i < p.length; i++) {
+        let d = g[i];
+        if (adam) {
+          const vi = (v[i] = beta2 * v[i] + (1 - beta2) * d * d);
+          d /= Math.sqrt(vi / bc2) + eps;
+        }
+        const zi = z[i];
+        p[i] += c * (zi - p[i]) + yCoef * d;
+        z[i] = zi - lr * d;
+      }
+    },
+  };
+}

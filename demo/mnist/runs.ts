@@ -1,4 +1,7 @@
-import { Adadelta, Adagrad, Adam, Adamax, AdamW, EMA, LBFGS, Lion, Muon, NAdam, RAdam, RMSprop, Rprop, SGD, type FamilyId, type Optimizer, type Param, type WeightAverage } from "../../src/index.js";
+import {
+  Adadelta, Adafactor, Adagrad, Adam, Adamax, AdamW, ASGD, EMA, LBFGS, Lion, Muon, NAdam, RAdam, RMSprop, Rprop, ScheduleFreeAdamW, ScheduleFreeSGD, SGD,
+  type FamilyId, type Optimizer, type Param, type WeightAverage,
+} from "../../src/index.js";
 import { cosine, stepDecay, type ScheduleFactory } from "./schedules.js";
 
 /** One entry of the comparison: an optimizer with its default learning rate and optional schedule. */
@@ -23,6 +26,8 @@ export interface RunSpec {
   readonly average?: (optimizer: Optimizer<any>) => WeightAverage;
   /** Left out of the default run; named with --optimizers. */
   readonly optIn?: boolean;
+  /** Schedule-free: scored at the average x (`eval()` before each epoch's scoring, `train()` after). */
+  readonly averaged?: boolean;
 }
 
 const momentum = { momentum: 0.9 };
@@ -71,6 +76,10 @@ const BY_FAMILY = {
     // Rprop is a full-batch method (it adapts on the sign of successive gradients): here on mini-batches.
     { id: "rprop", label: "Rprop", lr: 2.5e-3, make: (p, lr) => new Rprop(p, { lr }) },
   ],
+  adafactor: [
+    // torch's default lr, not tuned on this job yet (demo/mnist/tune.ts): opt-in until it is.
+    { id: "adafactor", label: "Adafactor", lr: 1e-2, make: (p, lr) => new Adafactor(p, { lr }), optIn: true },
+  ],
   lbfgs: [
     // L-BFGS is full-batch too; here one quasi-Newton iteration per mini-batch, opt-in.
     { id: "lbfgs", label: "L-BFGS", lr: LBFGS_LR, make: (p, lr) => new LBFGS(p, { lr, maxIter: 1, historySize: 10 }), closure: true, optIn: true },
@@ -85,6 +94,16 @@ const BY_FAMILY = {
       make: (p, lr) => new Muon(p.filter(isMatrix), { lr }),
       companion: (p) => new AdamW(p.filter((q) => !isMatrix(q)), { lr: 2e-3, weightDecay: 1e-2 }),
     },
+  ],
+  asgd: [
+    // torch's defaults besides lr: t0 = 1e6 never starts the average here, as in torch.
+    { id: "asgd", label: "ASGD", lr: 0.2, make: (p, lr) => new ASGD(p, { lr }) },
+  ],
+  scheduleFreeSgd: [
+    { id: "sf-sgd", label: "Schedule-free SGD", lr: 1, make: (p, lr) => new ScheduleFreeSGD(p, { lr }), averaged: true },
+  ],
+  scheduleFreeAdamW: [
+    { id: "sf-adamw", label: "Schedule-free AdamW", lr: 5e-3, make: (p, lr) => new ScheduleFreeAdamW(p, { lr }), averaged: true },
   ],
 } satisfies Record<FamilyId, readonly RunSpec[]>;
 

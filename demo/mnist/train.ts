@@ -1,5 +1,5 @@
 import { performance } from "node:perf_hooks";
-import { clipGradNorm, Scheduler, type Engine } from "../../src/index.js";
+import { clipGradNorm, Scheduler, type Engine, type ScheduleFreeAdamW, type ScheduleFreeSGD } from "../../src/index.js";
 import type { Digits } from "./data.js";
 import { Mlp, type Score } from "./model.js";
 import type { RunSpec } from "./runs.js";
@@ -137,9 +137,12 @@ export async function trainRun(spec: RunSpec, lr: number, ctx: RunContext, onPro
         }
       }
       const epochMs = performance.now() - epochStart;
+      const averaged = spec.averaged ? (optimizer as ScheduleFreeSGD | ScheduleFreeAdamW) : null;
       average?.swapIn();
+      averaged?.eval();
       const held = model.evaluate(validation);
       const score = model.evaluate(test);
+      averaged?.train();
       average?.swapOut();
       epochs.push({
         epoch: e + 1, trainLoss: epochLoss / stepsPerEpoch, validationLoss: held.loss, validationAccuracy: held.accuracy,

@@ -17,8 +17,9 @@ interface Signature {
   /** What a reduction returns (the kind of its wasm result); nothing for kernels that write memory. */
   readonly returns?: "f64" | "f32";
   /**
-   * true for kernels that are not element-wise (a matrix product): they run whole on the calling
-   * thread. Every other kernel is (ptrs…, n, scalars…) and may be split into chunks of its n.
+   * true for kernels that are not element-wise (a matrix product; Adafactor's row and column
+   * statistics, and its reductions that also write): they run whole on the calling thread. Every
+   * other kernel is (ptrs…, n, scalars…) and may be split into chunks of its n.
    */
   readonly whole?: boolean;
 }
@@ -72,13 +73,44 @@ export const KERNEL_CONTRACT = {
   },
   // The companions (src/wrappers/): weight averages, gradient accumulation, Lookahead.
   swap: { args: ["a:ptr", "b:ptr", "n:size"] },
-  lerp: { args: ["a:ptr", "x:ptr", "n:size", "w:f32"] },
+  lerpAverage: { args: ["a:ptr", "x:ptr", "n:size", "w:f32"] },
   lerpStash: { args: ["a:ptr", "g:ptr", "s:ptr", "n:size", "w:f32"] },
   lookahead: { args: ["s:ptr", "fast:ptr", "n:size", "alpha:f32"] },
   muonMomentum: { args: ["g:ptr", "buf:ptr", "out:ptr", "n:size", "gScale:f32", "mu:f32", "oneMinusMu:f32", "nesterov:bool"] },
   muonAxpby: { args: ["x:ptr", "y:ptr", "n:size", "alpha:f32", "beta:f32"] },
   muonApply: { args: ["p:ptr", "o:ptr", "n:size", "decay:f32", "lr:f32"] },
   muonCopy: { args: ["dst:ptr", "src:ptr", "rows:size", "cols:size", "divisor:f32", "transpose:bool"], whole: true },
+  // Adafactor, one parameter per call (assembly/kernels/adafactor.ts): a factored one is `batch`
+  // matrices of rows × cols; only the 1-D update is element-wise.
+  adafactorFactors: {
+    args: ["g:ptr", "rowVar:ptr", "colVar:ptr", "batch:size", "rows:size", "cols:size", "gScale:f32", "weight:f32"],
+    whole: true,
+  },
+  adafactorFactoredSq: {
+    args: ["g:ptr", "rowVar:ptr", "colVar:ptr", "batch:size", "rows:size", "cols:size", "gScale:f32", "eps1:f32", "eps1Sq:f32"],
+    returns: "f64",
+    whole: true,
+  },
+  adafactorFactoredStep: {
+    args: [
+      "p:ptr", "g:ptr", "rowVar:ptr", "colVar:ptr", "batch:size", "rows:size", "cols:size",
+      "gScale:f32", "eps1:f32", "eps1Sq:f32", "decay:f32", "stepSize:f32",
+    ],
+    whole: true,
+  },
+  adafactorVectorSq: { args: ["g:ptr", "v:ptr", "n:size", "gScale:f32", "weight:f32", "eps1Sq:f32"], returns: "f64", whole: true },
+  adafactorVectorStep: { args: ["p:ptr", "g:ptr", "v:ptr", "n:size", "gScale:f32", "eps1Sq:f32", "decay:f32", "stepSize:f32"] },
+  asgd: { args: ["p:ptr", "g:ptr", "ax:ptr", "n:size", "gScale:f32", "weightDecay:f32", "decay:f32", "eta:f32", "mu:f32", "average:bool"] },
+  scheduleFreeSgd: {
+    args: ["p:ptr", "g:ptr", "z:ptr", "n:size", "gScale:f32", "weightDecay:f32", "lerpCoef:f32", "yCoef:f32", "lr:f32", "fromZ:bool", "fresh:bool"],
+  },
+  scheduleFreeAdamW: {
+    args: [
+      "p:ptr", "g:ptr", "z:ptr", "v:ptr", "n:size", "gScale:f32", "weightDecay:f32", "beta2:f32", "oneMinusBeta2:f32", "bcScale:f32",
+      "epsHat:f32", "lerpCoef:f32", "yCoef:f32", "lr:f32", "fromZ:bool", "fresh:bool",
+    ],
+  },
+  lerp: { args: ["p:ptr", "z:ptr", "n:size", "coef:f32", "fromZ:bool"] },
 } as const satisfies Record<string, Signature>;
 
 export type KernelName = keyof typeof KERNEL_CONTRACT;

@@ -2,8 +2,10 @@ import type { Param } from "../param.js";
 import type { SlotDescription } from "../state/layout.js";
 import type { Hyperparameters } from "../validation.js";
 import { Adadelta, ADADELTA_SPEC } from "./adadelta.js";
+import { Adafactor, ADAFACTOR_SPEC } from "./adafactor.js";
 import { Adagrad, ADAGRAD_SPEC } from "./adagrad.js";
 import { Adam, ADAM_SPEC, AdamW, ADAMW_SPEC } from "./adam.js";
+import { ASGD, ASGD_SPEC } from "./asgd.js";
 import { Adamax, ADAMAX_SPEC } from "./adamax.js";
 import { slotDescriptions, type OptimizerSpec } from "./elementwise.js";
 import { LBFGS, LBFGS_SPEC } from "./lbfgs.js";
@@ -12,6 +14,7 @@ import { Muon, MUON_SPEC } from "./muon.js";
 import { NAdam, NADAM_SPEC } from "./nadam.js";
 import type { GroupSpec, Optimizer } from "./optimizer.js";
 import { RAdam, RADAM_SPEC } from "./radam.js";
+import { SCHEDULE_FREE_ADAMW_SPEC, SCHEDULE_FREE_SGD_SPEC, ScheduleFreeAdamW, ScheduleFreeSGD } from "./schedulefree.js";
 import { RMSprop, RMSPROP_SPEC } from "./rmsprop.js";
 import { Rprop, RPROP_SPEC } from "./rprop.js";
 import { SGD, SGD_SPEC } from "./sgd.js";
@@ -60,6 +63,10 @@ export const FAMILIES = Object.freeze({
   nadam: family(NAdam, NADAM_SPEC),
   radam: family(RAdam, RADAM_SPEC),
   lion: family(Lion, LION_SPEC),
+  adafactor: family(Adafactor, ADAFACTOR_SPEC),
+  asgd: family(ASGD, ASGD_SPEC),
+  scheduleFreeSgd: family(ScheduleFreeSGD, SCHEDULE_FREE_SGD_SPEC),
+  scheduleFreeAdamW: family(ScheduleFreeAdamW, SCHEDULE_FREE_ADAMW_SPEC),
   lbfgs: family(LBFGS, LBFGS_SPEC),
   muon: family(Muon, MUON_SPEC, { matricesOnly: true }),
 });

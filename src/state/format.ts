@@ -23,7 +23,7 @@ export const MAX_STEPS = 2 ** 40;
 const PREAMBLE = 20;
 const CHECKSUM = 4;
 
-export type HyperValue = number | boolean | string;
+export type HyperValue = number | boolean | string | null;
 
 export interface SavedParam {
   /** The parameter's name, or null when it had none (then it is matched by position). */
@@ -197,8 +197,8 @@ function checkGroup(value: unknown, path: string, allSlots: readonly string[]): 
   // A prototype-less record: a saved "__proto__" key stays a key (and is then rejected as unknown).
   const hyper: Record<string, HyperValue> = Object.create(null);
   for (const [key, v] of Object.entries(record(g.hyper, `${path}.hyper`))) {
-    if (typeof v === "boolean" || typeof v === "string" || (typeof v === "number" && Number.isFinite(v))) hyper[key] = v;
-    else fail(`header: ${path}.hyper.${key} must be a finite number, a boolean or a string`);
+    if (v === null || typeof v === "boolean" || typeof v === "string" || (typeof v === "number" && Number.isFinite(v))) hyper[key] = v;
+    else fail(`header: ${path}.hyper.${key} must be a finite number, a boolean, a string or null`);
   }
   const step = count(g.step, `${path}.step`);
   if (step > MAX_STEPS) fail(`header: ${path}.step ${step} is more steps than any optimizer takes (at most ${MAX_STEPS})`);

@@ -118,7 +118,7 @@ export class GradientAccumulation extends Companion {
     const m = this.count;
     const spans = this.spans, offsets = this.offsets;
     if (m + 1 < this.k) {
-      for (let g = 0; g < spans.length; g++) kernels.lerp(offsets[g][0], spans[g].grad, spans[g].n, m === 0 ? 1 : 1 / (m + 1));
+      for (let g = 0; g < spans.length; g++) kernels.lerpAverage(offsets[g][0], spans[g].grad, spans[g].n, m === 0 ? 1 : 1 / (m + 1));
       this.count++;
       return false;
     }

@@ -36,7 +36,7 @@ export abstract class WeightAverage extends Companion {
     const kernels = this.engine.kernels;
     this.count++;
     if (w === undefined) return;
-    for (let g = 0; g < this.spans.length; g++) kernels.lerp(this.offsets[g][0], this.spans[g].data, this.spans[g].n, w);
+    for (let g = 0; g < this.spans.length; g++) kernels.lerpAverage(this.offsets[g][0], this.spans[g].data, this.spans[g].n, w);
   }
 
   /**

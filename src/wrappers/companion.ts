@@ -52,7 +52,7 @@ export abstract class Companion {
     this.blockList = taken.flat();
     this.offsets = taken.map((group) => group.map((block) => block.offset));
     // The average starts as the weights (torch's AveragedModel deep-copies the model), as do the slow weights.
-    if (startFromParams) this.spans.forEach((span, g) => kernels.lerp(this.offsets[g][0], span.data, span.n, 1));
+    if (startFromParams) this.spans.forEach((span, g) => kernels.lerpAverage(this.offsets[g][0], span.data, span.n, 1));
   }
 
   get disposed(): boolean {

@@ -100,7 +100,7 @@ export async function runScenario(lib: Lib, backend: BackendName, sharedMemory =
   return result;
 }
 
-/** The companions' kernels (lerp, lerpStash, lookahead, swap) on one Adam run, as bits: params, averages, accumulator, slow weights. */
+/** The companions' kernels (lerpAverage, lerpStash, lookahead, swap) on one Adam run, as bits: params, averages, accumulator, slow weights. */
 function companions(lib: Lib, engine: Library.Engine): number[] {
   const params = LENGTHS.map((n, k) => engine.param(uniform(n, 7 + k, -2, 2)));
   const adam = new lib.Adam(params, { lr: 0.05 });

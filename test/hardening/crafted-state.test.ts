@@ -4,6 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { createEngine, NAdam } from "../../src/index.js";
 import { MAX_STEPS } from "../../src/state/format.js";
+import { slotLength, type SlotLayout } from "../../src/state/layout.js";
 import { expectRejected, fixChecksum, rewriteHeader } from "../helpers/stateBytes.js";
 import { FAMILIES_ALL_SLOTS, fill } from "./world.js";
 
@@ -96,13 +97,19 @@ describe("crafted states are refused, changing nothing", () => {
     const bytes = opt.saveState();
     const { header, payloadStart } = locate(bytes);
     const nonNegative = NON_NEGATIVE[name] ?? [];
-    header.groups[0].slots.forEach((slot: string, k: number) => {
-      for (const bad of [-1e-3, -Infinity, -1e-45, NaN]) {
+    // Each present slot's floats follow the previous one's; how many a parameter of 5 has depends on the
+    // slot's layout (none per row or column of a vector).
+    const layouts = new Map<string, SlotLayout>(header.slots.map((slot: { name: string; layout: SlotLayout }) => [slot.name, slot.layout]));
+    let at = 0;
+    header.groups[0].slots.forEach((slot: string) => {
+      const length = slotLength(layouts.get(slot)!, p.shape);
+      for (const bad of length > 2 ? [-1e-3, -Infinity, -1e-45, NaN] : []) {
         const crafted = bytes.slice();
-        new DataView(crafted.buffer).setFloat32(payloadStart + 4 * (5 * k + 2), bad, true);
+        new DataView(crafted.buffer).setFloat32(payloadStart + 4 * (at + 2), bad, true);
         if (nonNegative.includes(slot) && bad < 0) expectRejected(opt, fixChecksum(crafted), new RegExp(`slot ${slot} holds`));
         else opt.loadState(fixChecksum(crafted)); // signed buffers take any value, and NaN loads everywhere
       }
+      at += length;
     });
   });
 });
@@ -118,6 +125,8 @@ const NON_NEGATIVE: Record<string, string[]> = {
   Adamax: ["expInf"],
   NAdam: ["expAvgSq"],
   RAdam: ["expAvgSq"],
+  Adafactor: ["rowVar", "colVar", "variance"],
+  ScheduleFreeAdamW: ["expAvgSq"],
 };
 
 function locate(bytes: Uint8Array): { header: any; payloadStart: number } {

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
-  Adadelta, Adagrad, Adam, AdamW, Adamax, Lion, NAdam, RAdam, RMSprop, Rprop, SGD, clipGradNorm, clipGradValue,
+  Adadelta, Adafactor, Adagrad, Adam, AdamW, Adamax, ASGD, Lion, NAdam, RAdam, RMSprop, Rprop, ScheduleFreeAdamW, ScheduleFreeSGD, SGD, clipGradNorm, clipGradValue,
   type BackendName, type Engine, type Optimizer, type Param,
 } from "../../src/index.js";
 import { BACKENDS, engineFor } from "../helpers/backends.js";
@@ -66,10 +66,22 @@ const CASES: readonly Case[] = [
   // β2 = 0: the new m is 0·∞ = NaN where the parameter still moves by lr.
   ["Lion beta2 0", (p) => new Lion(p, { beta2: 0 })],
   ["Lion beta1 0", (p) => new Lion(p, { beta1: 0 })],
+  // Vectors here (a per-element variance); matrices are covered in test/adafactor-kernels.test.ts.
+  ["Adafactor", (p) => new Adafactor(p)],
+  ["Adafactor weightDecay maximize eps1", (p) => new Adafactor(p, { lr: 0.1, weightDecay: 0.1, maximize: true, eps1: 1e-3 })],
+  // ASGD copies the parameters into ax while μ = 1 (t0 large), and averages after (t0 = 0: from step 2).
+  ["ASGD", (p) => new ASGD(p, { weightDecay: 0.01, maximize: true })],
+  ["ASGD averaging", (p) => new ASGD(p, { lr: 0.05, t0: 0 })],
+  // Schedule-free steps take both lerp forms (c = 1/2 at step 2, then c < 1/2).
+  ["ScheduleFreeSGD", (p) => new ScheduleFreeSGD(p, { lr: 0.1, weightDecay: 0.01 })],
+  ["ScheduleFreeSGD warmup", (p) => new ScheduleFreeSGD(p, { lr: 0.1, momentum: 0.3, warmupSteps: 3 })],
+  ["ScheduleFreeAdamW", (p) => new ScheduleFreeAdamW(p, { weightDecay: 0.01 })],
+  ["ScheduleFreeAdamW beta2 0", (p) => new ScheduleFreeAdamW(p, { beta2: 0, warmupSteps: 2 })],
   // The clip path: the norm pass, then the coefficient folded into gScale (NaN or 0 on non-finite norms).
   ["Adam maxGradNorm", (p) => new Adam(p, { lr: 0.01, maxGradNorm: 1 })],
   ["SGD momentum maxGradNorm ∞-norm", (p) => new SGD(p, { lr: 0.1, momentum: 0.9, maxGradNorm: 0.5, gradNormType: Infinity })],
   ["Lion maxGradNorm", (p) => new Lion(p, { maxGradNorm: 2 })],
+  ["Adafactor maxGradNorm", (p) => new Adafactor(p, { maxGradNorm: 2 })],
 ];
 
 /** Lengths with only a scalar tail (1, 3), only the SIMD body (4), and both (5, 17). */

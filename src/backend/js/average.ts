@@ -2,11 +2,11 @@ import type { Kernels } from "../contract.js";
 import type { Heap } from "../../memory/heap.js";
 import { bitsOf, f, put } from "./fround.js";
 
-type AverageKernels = Pick<Kernels, "lerp" | "lerpStash">;
+type AverageKernels = Pick<Kernels, "lerpAverage" | "lerpStash">;
 
 export function averageKernels(heap: Heap): AverageKernels {
   return {
-    lerp(a, x, n, w) {
+    lerpAverage(a, x, n, w) {
       lerpInto(heap.f32, a >>> 2, x >>> 2, a >>> 2, n, f(w));
     },
     lerpStash(a, g, s, n, w) {

@@ -1,5 +1,6 @@
 import type { Heap } from "../../memory/heap.js";
 import type { Kernels } from "../contract.js";
+import { adafactorKernels } from "./adafactor.js";
 import { adamKernels } from "./adam.js";
 import { clipKernels } from "./clip.js";
 import { gemmKernels } from "./gemm.js";
@@ -11,6 +12,8 @@ import { adamaxKernels } from "./adamax.js";
 import { nadamKernels } from "./nadam.js";
 import { lionKernels } from "./lion.js";
 import { muonKernels } from "./muon.js";
+import { asgdKernels } from "./asgd.js";
+import { scheduleFreeKernels } from "./schedulefree.js";
 import { opsKernels } from "./ops.js";
 import { sgdKernels } from "./sgd.js";
 import { averageKernels } from "./average.js";
@@ -31,10 +34,13 @@ export function createJsKernels(heap: Heap): Kernels {
     ...adamaxKernels(heap),
     ...nadamKernels(heap),
     ...lionKernels(heap),
+    ...adafactorKernels(heap),
     ...gemmKernels(heap),
     ...swapKernels(heap),
     ...averageKernels(heap),
     ...lookaheadKernels(heap),
     ...muonKernels(heap),
+    ...asgdKernels(heap),
+    ...scheduleFreeKernels(heap),
   };
 }

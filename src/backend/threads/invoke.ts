@@ -10,7 +10,9 @@ export function invoke(fn: Fn, a0: N, a1: N, a2: N, a3: N, a4: N, a5: N, a6: N, 
     case 2: return fn(a0, a1);
     case 3: return fn(a0, a1, a2);
     case 4: return fn(a0, a1, a2, a3);
+    case 5: return fn(a0, a1, a2, a3, a4);
     case 6: return fn(a0, a1, a2, a3, a4, a5);
+    case 8: return fn(a0, a1, a2, a3, a4, a5, a6, a7);
     case 9: return fn(a0, a1, a2, a3, a4, a5, a6, a7, a8);
     case 10: return fn(a0, a1, a2, a3, a4, a5, a6, a7, a8, a9);
     case 11: return fn(a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10);

@@ -23,8 +23,8 @@ export const KERNEL_NAMES = ALL_KERNELS.filter(isElementwise);
 /** How many leading arguments of each element-wise kernel are heap offsets: where its `n` is. */
 export const KERNEL_OFFSETS = Object.fromEntries(KERNEL_NAMES.map((name) => [name, offsetCount(name)])) as Record<KernelName, number>;
 
-/** The kernels that return a number (a norm reduction) instead of writing memory. */
-export const REDUCTIONS = ALL_KERNELS.filter(isReduction);
+/** The element-wise kernels that return a number (a norm reduction) instead of writing memory; whole ones return theirs as they run. */
+export const REDUCTIONS = KERNEL_NAMES.filter(isReduction);
 
 /** The most arguments any kernel takes (adam, nadam, rmsprop: 16); the command block holds this many. */
 export const MAX_ARGS = 16;
