@@ -106,7 +106,7 @@ export const KERNEL_CONTRACT = {
   },
   scheduleFreeAdamW: {
     args: [
-      "p:ptr", "g:ptr", "z:ptr", "v:ptr", "n:size", "gScale:f32", "weightDecay:f32", "beta2:f32", "oneMinusBeta2:f32", "bcScale:f32",
+      "p:ptr", "g:ptr", "z:ptr", "v:ptr", "n:size", "gScale:f32", "weightDecay:f32", "beta2:f32", "c2:f32", "bcScale:f32",
       "epsHat:f32", "lerpCoef:f32", "yCoef:f32", "lr:f32", "fromZ:bool", "fresh:bool",
     ],
   },
