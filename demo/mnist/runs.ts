@@ -46,6 +46,8 @@ const BY_FAMILY = {
   ],
   adamw: [
     { id: "adamw", label: "AdamW", lr: 2e-3, make: (p, lr) => new AdamW(p, { lr, weightDecay: 1e-2 }) },
+    // The baseline the 2024–26 optimizers are compared with (README): AdamW at its tuned lr, annealed to 0.
+    { id: "adamw-cosine", label: "AdamW, cosine", lr: 2e-3, make: (p, lr) => new AdamW(p, { lr, weightDecay: 1e-2 }), schedule: cosine, optIn: true },
   ],
   adagrad: [
     { id: "adagrad", label: "Adagrad", lr: 0.06, make: (p, lr) => new Adagrad(p, { lr }) },
