@@ -48,6 +48,8 @@ const BY_FAMILY = {
   ],
   adamw: [
     { id: "adamw", label: "AdamW", lr: 2e-3, make: (p, lr) => new AdamW(p, { lr, weightDecay: 1e-2 }) },
+    // The baseline the 2024–26 optimizers are compared with (README): AdamW at its tuned lr, annealed to 0.
+    { id: "adamw-cosine", label: "AdamW, cosine", lr: 2e-3, make: (p, lr) => new AdamW(p, { lr, weightDecay: 1e-2 }), schedule: cosine, optIn: true },
     // AdamW's lr (not tuned again), scored on the EMA of its weights. Opt-in: the default run stays as it was.
     { id: "adamw-ema", label: "AdamW + EMA", lr: 2e-3, make: (p, lr) => new AdamW(p, { lr, weightDecay: 1e-2 }), average: (o) => new EMA(o, { decay: 0.999 }), optIn: true },
   ],

@@ -21,7 +21,7 @@ const VARIANTS: Record<string, Options[]> = {
   LBFGS: [{ lr: 0.5, lineSearch: "strongWolfe", historySize: 5 }, { lineSearch: "backtracking" }],
 };
 
-/** Lengths of the two packed tensors: a SIMD body plus a 3-float tail, and a tail-only tensor. */
+/** Lengths of the two packed tensors: a SIMD body plus a 3-float tail, and a tail-only tensor (13·79 and 2·3 as matrices). */
 const LENGTHS = [1027, 6];
 const STEPS = 16;
 
@@ -44,6 +44,12 @@ export function optimizerClasses(lib: Lib): [string, OptimizerClass][] {
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
+/** The tensors' shapes: vectors, or for a family that takes matrices only (Muon) matrices of the same lengths. */
+function shapesFor(lib: Lib, name: string): number[][] {
+  const matrices = Object.values(lib.FAMILIES).some((family) => family.kind === name && family.matricesOnly);
+  return matrices ? [[13, 79], [2, 3]] : LENGTHS.map((n) => [n]);
+}
+
 export async function runScenario(lib: Lib, backend: BackendName, sharedMemory = true): Promise<ScenarioResult> {
   // A small heap, so that the ballast below makes it grow mid-run: on an unshared memory growth
   // detaches every view, which the library must re-derive.
@@ -53,7 +59,7 @@ export async function runScenario(lib: Lib, backend: BackendName, sharedMemory =
   const ballast: Param[] = [];
   for (const [name, Class] of optimizerClasses(lib)) {
     for (const options of [{}, ...(VARIANTS[name] ?? [])]) {
-      const params = LENGTHS.map((n, k) => engine.param(uniform(n, 7 + k, -2, 2)));
+      const params = shapesFor(lib, name).map((shape, k) => engine.param(uniform(LENGTHS[k], 7 + k, -2, 2), { shape }));
       const optimizer = new Class(params, options);
       const curvature = LENGTHS.map((n, k) => uniform(n, 17 + k, 0.1, 10));
       const noise = rng(99);

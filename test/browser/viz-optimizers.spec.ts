@@ -9,7 +9,7 @@ describe("the visualizer's optimizer table", () => {
   it("has an entry for every family of the registry, built with its options", async () => {
     const engine = await lib.createEngine({ backend: "js" });
     const offered = OPTIMIZERS.map((entry) => {
-      const param = engine.param(2);
+      const param = engine.param(entry.shape ?? [2]);
       const optimizer = entry.make([param], { ...entry.options });
       // The entry's options reached the optimizer: each is its param group's value.
       for (const [key, value] of Object.entries(entry.options)) expect((optimizer.paramGroups[0] as Record<string, unknown>)[key], `${entry.label} ${key}`).toBe(value);
