@@ -7,7 +7,7 @@ export { scale } from "./ops/scale";
 export { clamp } from "./ops/clamp";
 export { gemm } from "./ops/gemm";
 export { sgd, sgdMomentum } from "./kernels/sgd";
-export { adam } from "./kernels/adam";
+export { adam, adamBf16 } from "./kernels/adam";
 export { adagrad } from "./kernels/adagrad";
 export { rmsprop } from "./kernels/rmsprop";
 export { adadelta } from "./kernels/adadelta";

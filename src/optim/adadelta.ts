@@ -1,8 +1,8 @@
 import type { Kernels } from "../backend/types.js";
 import type { Param } from "../param.js";
 import { bool, num } from "../validation.js";
-import { ElementwiseOptimizer, type SlotsLayout, type OptimizerSpec } from "./elementwise.js";
-import { type GroupInput, type ParamGroup, type OptimizerOptions } from "./optimizer.js";
+import { ElementwiseOptimizer, type ElementwiseOptions, type SlotsLayout, type OptimizerSpec } from "./elementwise.js";
+import { type GroupInput, type ParamGroup } from "./optimizer.js";
 
 export type AdadeltaOptions = {
   /** Scale applied to the delta (default 1.0, as torch.optim.Adadelta and the paper). */
@@ -56,7 +56,7 @@ export type AdadeltaState = { step: number; squareAvg: Float32Array; accDelta: F
  * State: `squareAvg`, `accDelta`.
  */
 export class Adadelta extends ElementwiseOptimizer<AdadeltaOptions, AdadeltaState> {
-  constructor(params: readonly Param[] | readonly GroupInput<AdadeltaOptions>[], options: OptimizerOptions<AdadeltaOptions> = {}) {
+  constructor(params: readonly Param[] | readonly GroupInput<AdadeltaOptions>[], options: ElementwiseOptions<AdadeltaOptions> = {}) {
     super(ADADELTA_SPEC, params, options);
   }
 

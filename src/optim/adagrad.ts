@@ -1,8 +1,8 @@
 import type { Kernels } from "../backend/types.js";
 import type { Param } from "../param.js";
 import { bool, num } from "../validation.js";
-import { ElementwiseOptimizer, type SlotsLayout, type OptimizerSpec } from "./elementwise.js";
-import { type GroupInput, type ParamGroup, type OptimizerOptions } from "./optimizer.js";
+import { ElementwiseOptimizer, type ElementwiseOptions, type SlotsLayout, type OptimizerSpec } from "./elementwise.js";
+import { type GroupInput, type ParamGroup } from "./optimizer.js";
 
 export type AdagradOptions = {
   /** Learning rate η (default 1e-2, as torch.optim.Adagrad). */
@@ -59,7 +59,7 @@ export type AdagradState = { step: number; sum: Float32Array };
  * option later does not reset it. State: `sum`.
  */
 export class Adagrad extends ElementwiseOptimizer<AdagradOptions, AdagradState> {
-  constructor(params: readonly Param[] | readonly GroupInput<AdagradOptions>[], options: OptimizerOptions<AdagradOptions> = {}) {
+  constructor(params: readonly Param[] | readonly GroupInput<AdagradOptions>[], options: ElementwiseOptions<AdagradOptions> = {}) {
     super(ADAGRAD_SPEC, params, options);
   }
 

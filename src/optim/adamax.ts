@@ -2,8 +2,8 @@ import type { Kernels } from "../backend/types.js";
 import type { Param } from "../param.js";
 import { adamFamilyRules } from "./adamRules.js";
 import { bool, num } from "../validation.js";
-import { ElementwiseOptimizer, type SlotsLayout, type OptimizerSpec } from "./elementwise.js";
-import { type GroupInput, type ParamGroup, type OptimizerOptions } from "./optimizer.js";
+import { ElementwiseOptimizer, type ElementwiseOptions, type SlotsLayout, type OptimizerSpec } from "./elementwise.js";
+import { type GroupInput, type ParamGroup } from "./optimizer.js";
 
 export type AdamaxOptions = {
   /** Learning rate η (default 2e-3, as torch.optim.Adamax). */
@@ -64,7 +64,7 @@ export type AdamaxState = { step: number; expAvg: Float32Array; expInf: Float32A
  * State: `expAvg` (m) and `expInf` (u).
  */
 export class Adamax extends ElementwiseOptimizer<AdamaxOptions, AdamaxState> {
-  constructor(params: readonly Param[] | readonly GroupInput<AdamaxOptions>[], options: OptimizerOptions<AdamaxOptions> = {}) {
+  constructor(params: readonly Param[] | readonly GroupInput<AdamaxOptions>[], options: ElementwiseOptions<AdamaxOptions> = {}) {
     super(ADAMAX_SPEC, params, options);
   }
 

@@ -1,8 +1,8 @@
 import type { Kernels } from "../backend/types.js";
 import type { Param } from "../param.js";
 import { beta, bool, num } from "../validation.js";
-import { ElementwiseOptimizer, type SlotsLayout, type OptimizerSpec } from "./elementwise.js";
-import { type GroupInput, type ParamGroup, type OptimizerOptions } from "./optimizer.js";
+import { ElementwiseOptimizer, type ElementwiseOptions, type SlotsLayout, type OptimizerSpec } from "./elementwise.js";
+import { type GroupInput, type ParamGroup } from "./optimizer.js";
 
 export type LionOptions = {
   /** Learning rate η (default 1e-4; Lion wants an η 3–10× smaller than AdamW's). */
@@ -52,7 +52,7 @@ export type LionState = { step: number; expAvg: Float32Array };
  * State: `expAvg` (m).
  */
 export class Lion extends ElementwiseOptimizer<LionOptions, LionState> {
-  constructor(params: readonly Param[] | readonly GroupInput<LionOptions>[], options: OptimizerOptions<LionOptions> = {}) {
+  constructor(params: readonly Param[] | readonly GroupInput<LionOptions>[], options: ElementwiseOptions<LionOptions> = {}) {
     super(LION_SPEC, params, options);
   }
 

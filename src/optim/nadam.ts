@@ -2,8 +2,8 @@ import type { Kernels } from "../backend/types.js";
 import type { Param } from "../param.js";
 import { adamFamilyRules } from "./adamRules.js";
 import { bool, num } from "../validation.js";
-import { ElementwiseOptimizer, type SlotsLayout, type OptimizerSpec } from "./elementwise.js";
-import { type GroupInput, type ParamGroup, type OptimizerOptions } from "./optimizer.js";
+import { ElementwiseOptimizer, type ElementwiseOptions, type SlotsLayout, type OptimizerSpec } from "./elementwise.js";
+import { type GroupInput, type ParamGroup } from "./optimizer.js";
 
 export type NAdamOptions = {
   /** Learning rate η (default 2e-3, as torch.optim.NAdam). */
@@ -77,7 +77,7 @@ export type NAdamState = { step: number; expAvg: Float32Array; expAvgSq: Float32
  * and loaded with the state).
  */
 export class NAdam extends ElementwiseOptimizer<NAdamOptions, NAdamState> {
-  constructor(params: readonly Param[] | readonly GroupInput<NAdamOptions>[], options: OptimizerOptions<NAdamOptions> = {}) {
+  constructor(params: readonly Param[] | readonly GroupInput<NAdamOptions>[], options: ElementwiseOptions<NAdamOptions> = {}) {
     super(NADAM_SPEC, params, options);
   }
 

@@ -2,8 +2,8 @@ import type { Kernels } from "../backend/types.js";
 import type { Param } from "../param.js";
 import { adamFamilyRules } from "./adamRules.js";
 import { bool, num } from "../validation.js";
-import { ElementwiseOptimizer, type SlotsLayout, type OptimizerSpec } from "./elementwise.js";
-import { type GroupInput, type ParamGroup, type OptimizerOptions } from "./optimizer.js";
+import { ElementwiseOptimizer, type ElementwiseOptions, type SlotsLayout, type OptimizerSpec } from "./elementwise.js";
+import { type GroupInput, type ParamGroup } from "./optimizer.js";
 
 export type RAdamOptions = {
   /** Learning rate η (default 1e-3, as torch.optim.RAdam). */
@@ -68,7 +68,7 @@ export type RAdamState = { step: number; expAvg: Float32Array; expAvgSq: Float32
  * State: `expAvg`, `expAvgSq`.
  */
 export class RAdam extends ElementwiseOptimizer<RAdamOptions, RAdamState> {
-  constructor(params: readonly Param[] | readonly GroupInput<RAdamOptions>[], options: OptimizerOptions<RAdamOptions> = {}) {
+  constructor(params: readonly Param[] | readonly GroupInput<RAdamOptions>[], options: ElementwiseOptions<RAdamOptions> = {}) {
     super(RADAM_SPEC, params, options);
   }
 

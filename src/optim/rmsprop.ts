@@ -1,8 +1,8 @@
 import type { Kernels } from "../backend/types.js";
 import type { Param } from "../param.js";
 import { bool, num } from "../validation.js";
-import { ElementwiseOptimizer, type SlotsLayout, type OptimizerSpec } from "./elementwise.js";
-import { type GroupInput, type ParamGroup, type OptimizerOptions } from "./optimizer.js";
+import { ElementwiseOptimizer, type ElementwiseOptions, type SlotsLayout, type OptimizerSpec } from "./elementwise.js";
+import { type GroupInput, type ParamGroup } from "./optimizer.js";
 
 export type RMSpropOptions = {
   /** Learning rate η (default 1e-2, as torch.optim.RMSprop). */
@@ -67,7 +67,7 @@ export type RMSpropState = { step: number; squareAvg: Float32Array; momentumBuff
  * State: `squareAvg`, `momentumBuffer` (momentum > 0), `gradAvg` (centered).
  */
 export class RMSprop extends ElementwiseOptimizer<RMSpropOptions, RMSpropState> {
-  constructor(params: readonly Param[] | readonly GroupInput<RMSpropOptions>[], options: OptimizerOptions<RMSpropOptions> = {}) {
+  constructor(params: readonly Param[] | readonly GroupInput<RMSpropOptions>[], options: ElementwiseOptions<RMSpropOptions> = {}) {
     super(RMSPROP_SPEC, params, options);
   }
 

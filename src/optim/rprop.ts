@@ -1,8 +1,8 @@
 import type { Kernels } from "../backend/types.js";
 import type { Param } from "../param.js";
 import { bool, invalid, num } from "../validation.js";
-import { ElementwiseOptimizer, type SlotsLayout, type OptimizerSpec } from "./elementwise.js";
-import { type GroupInput, type ParamGroup, type OptimizerOptions } from "./optimizer.js";
+import { ElementwiseOptimizer, type ElementwiseOptions, type SlotsLayout, type OptimizerSpec } from "./elementwise.js";
+import { type GroupInput, type ParamGroup } from "./optimizer.js";
 
 export type RpropOptions = {
   /** Initial step size of every element (default 1e-2, as torch.optim.Rprop). */
@@ -57,7 +57,7 @@ export type RpropState = { step: number; prev?: Float32Array; stepSize?: Float32
  * State: `prev`, `stepSize`.
  */
 export class Rprop extends ElementwiseOptimizer<RpropOptions, RpropState> {
-  constructor(params: readonly Param[] | readonly GroupInput<RpropOptions>[], options: OptimizerOptions<RpropOptions> = {}) {
+  constructor(params: readonly Param[] | readonly GroupInput<RpropOptions>[], options: ElementwiseOptions<RpropOptions> = {}) {
     super(RPROP_SPEC, params, options);
   }
 

@@ -1,8 +1,8 @@
 import type { Kernels } from "../backend/types.js";
 import type { Param } from "../param.js";
 import { bool, invalid, num, oneOf } from "../validation.js";
-import { ElementwiseOptimizer, type SlotsLayout, type OptimizerSpec } from "./elementwise.js";
-import { type GroupInput, type ParamGroup, type OptimizerOptions } from "./optimizer.js";
+import { ElementwiseOptimizer, type ElementwiseOptions, type SlotsLayout, type OptimizerSpec } from "./elementwise.js";
+import { type GroupInput, type ParamGroup } from "./optimizer.js";
 
 export type SGDOptions = {
   /** Learning rate η (default 1e-3, as torch.optim.SGD). */
@@ -67,7 +67,7 @@ export type SGDState = { step: number; momentumBuffer?: Float32Array };
  * State: `momentumBuffer` (when momentum > 0).
  */
 export class SGD extends ElementwiseOptimizer<SGDOptions, SGDState> {
-  constructor(params: readonly Param[] | readonly GroupInput<SGDOptions>[], options: OptimizerOptions<SGDOptions> = {}) {
+  constructor(params: readonly Param[] | readonly GroupInput<SGDOptions>[], options: ElementwiseOptions<SGDOptions> = {}) {
     super(SGD_SPEC, params, options);
   }
 
