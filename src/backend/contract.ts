@@ -83,6 +83,30 @@ export const KERNEL_CONTRACT = {
       "beta1:f32", "c1:f32", "beta2:f32", "c2:f32", "stepSize:f32", "epsHat:f32", "amsgrad:bool", ...BF16_ARGS,
     ],
   },
+  sgdMomentumBf16: {
+    args: ["p:ptr", "g:ptr", "buf:half", "n:size", "lr:f32", "gScale:f32", "weightDecay:f32", "bufDecay:f32", "bufGradScale:f32", "mu:f32", "nesterov:bool", ...BF16_ARGS],
+  },
+  adagradBf16: {
+    args: ["p:ptr", "g:ptr", "sum:half", "n:size", "lr:f32", "gScale:f32", "weightDecay:f32", "epsIn:f32", "epsOut:f32", ...BF16_ARGS],
+  },
+  rmspropBf16: {
+    args: ["p:ptr", "g:ptr", "sq:half", "buf:half", "gAvg:half", "n:size", "lr:f32", "gScale:f32", "weightDecay:f32", "alpha:f32", "c:f32", "mu:f32", "epsIn:f32", "epsOut:f32", "useMomentum:bool", "centered:bool", ...BF16_ARGS],
+  },
+  adadeltaBf16: {
+    args: ["p:ptr", "g:ptr", "sq:half", "accDelta:half", "n:size", "lr:f32", "gScale:f32", "weightDecay:f32", "rho:f32", "c:f32", "eps:f32", "previousSquareAvg:bool", ...BF16_ARGS],
+  },
+  rpropBf16: {
+    args: ["p:ptr", "g:ptr", "prev:half", "stepSize:half", "n:size", "gScale:f32", "etaMinus:f32", "etaPlus:f32", "stepSizeMin:f32", "stepSizeMax:f32", ...BF16_ARGS],
+  },
+  adamaxBf16: {
+    args: ["p:ptr", "g:ptr", "m:half", "u:half", "n:size", "gScale:f32", "weightDecay:f32", "beta1:f32", "c1:f32", "beta2:f32", "epsInMax:f32", "epsOutside:f32", "stepSize:f32", ...BF16_ARGS],
+  },
+  nadamBf16: {
+    args: ["p:ptr", "g:ptr", "m:half", "v:half", "n:size", "gScale:f32", "wd:f32", "decay:f32", "beta1:f32", "weight1:f32", "beta2:f32", "weight2:f32", "gCoef:f32", "mCoef:f32", "epsHat:f32", "adaptive:bool", ...BF16_ARGS],
+  },
+  lionBf16: {
+    args: ["p:ptr", "g:ptr", "m:half", "n:size", "gScale:f32", "decay:f32", "lr:f32", "beta1:f32", "c1:f32", "beta2:f32", "c2:f32", ...BF16_ARGS],
+  },
 } as const satisfies Record<string, Signature>;
 
 export type KernelName = keyof typeof KERNEL_CONTRACT;

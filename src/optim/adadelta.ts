@@ -62,9 +62,14 @@ export class Adadelta extends ElementwiseOptimizer<AdadeltaOptions, AdadeltaStat
 
   protected update(kernels: Kernels, group: ParamGroup<AdadeltaOptions>, layout: SlotsLayout): void {
     const { lr, rho } = group;
-    kernels.adadelta(
+    const r = this.rounding;
+    if (r === null) kernels.adadelta(
       layout.data, layout.grad, layout.slots[0], layout.slots[1], layout.n,
       lr, this.gScale(group.maximize), group.weightDecay, rho, 1 - rho, group.eps, group.previousSquareAvg,
+    );
+    else kernels.adadeltaBf16(
+      layout.data, layout.grad, layout.slots[0], layout.slots[1], layout.n,
+      lr, this.gScale(group.maximize), group.weightDecay, rho, 1 - rho, group.eps, group.previousSquareAvg, r.stochastic, r.key, layout.data,
     );
   }
 }

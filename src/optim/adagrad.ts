@@ -67,6 +67,8 @@ export class Adagrad extends ElementwiseOptimizer<AdagradOptions, AdagradState> 
     const lr = group.lr / (1 + (layout.step - 1) * group.lrDecay);
     const epsIn = group.epsInsideSqrt ? group.eps : 0;
     const epsOut = group.epsInsideSqrt ? 0 : group.eps;
-    kernels.adagrad(layout.data, layout.grad, layout.slots[0], layout.n, lr, this.gScale(group.maximize), group.weightDecay, epsIn, epsOut);
+    const r = this.rounding;
+    if (r === null) kernels.adagrad(layout.data, layout.grad, layout.slots[0], layout.n, lr, this.gScale(group.maximize), group.weightDecay, epsIn, epsOut);
+    else kernels.adagradBf16(layout.data, layout.grad, layout.slots[0], layout.n, lr, this.gScale(group.maximize), group.weightDecay, epsIn, epsOut, r.stochastic, r.key, layout.data);
   }
 }

@@ -72,10 +72,16 @@ export class Adamax extends ElementwiseOptimizer<AdamaxOptions, AdamaxState> {
     const { beta1, eps } = group;
     const t = layout.step;
     const lr = group.lr / (1 + (t - 1) * group.lrDecay);
-    kernels.adamax(
+    const r = this.rounding;
+    if (r === null) kernels.adamax(
       layout.data, layout.grad, layout.slots[0], layout.slots[1], layout.n,
       this.gScale(group.maximize), group.weightDecay, beta1, 1 - beta1, group.beta2,
       group.epsInsideMax ? eps : 0, group.epsInsideMax ? 0 : eps, lr / (1 - Math.pow(beta1, t)),
+    );
+    else kernels.adamaxBf16(
+      layout.data, layout.grad, layout.slots[0], layout.slots[1], layout.n,
+      this.gScale(group.maximize), group.weightDecay, beta1, 1 - beta1, group.beta2,
+      group.epsInsideMax ? eps : 0, group.epsInsideMax ? 0 : eps, lr / (1 - Math.pow(beta1, t)), r.stochastic, r.key, layout.data,
     );
   }
 }

@@ -351,7 +351,7 @@ export abstract class ElementwiseOptimizer<H extends Hyperparameters, S extends 
         } else if (offset < 0) {
           this.initSlot(i, k, block !== null);
         } else {
-          copyRuns(payload, offset, heapBytes, layout.slots[k], saved.copies[k]);
+          copyRuns(payload, offset, heapBytes, layout.slots[k], saved.copies[k], plan.savedDtypes[k], this.spec.storage.dtype);
           layout.fresh |= saved.fresh & (1 << k);
         }
       });

@@ -58,9 +58,14 @@ export class Lion extends ElementwiseOptimizer<LionOptions, LionState> {
 
   protected update(kernels: Kernels, group: ParamGroup<LionOptions>, layout: SlotsLayout): void {
     const { lr, beta1, beta2 } = group;
-    kernels.lion(
+    const r = this.rounding;
+    if (r === null) kernels.lion(
       layout.data, layout.grad, layout.slots[0], layout.n,
       this.gScale(group.maximize), 1 - lr * group.weightDecay, lr, beta1, 1 - beta1, beta2, 1 - beta2,
+    );
+    else kernels.lionBf16(
+      layout.data, layout.grad, layout.slots[0], layout.n,
+      this.gScale(group.maximize), 1 - lr * group.weightDecay, lr, beta1, 1 - beta1, beta2, 1 - beta2, r.stochastic, r.key, layout.data,
     );
   }
 }

@@ -90,11 +90,18 @@ export class NAdam extends ElementwiseOptimizer<NAdamOptions, NAdamState> {
     layout.scalars[0] = product;
     const sqrtBc2 = Math.sqrt(1 - Math.pow(beta2, t));
     const decoupled = group.decoupledWeightDecay;
-    kernels.nadam(
+    const r = this.rounding;
+    if (r === null) kernels.nadam(
       layout.data, layout.grad, layout.slots[0], layout.slots[1], layout.n,
       this.gScale(group.maximize), decoupled ? 0 : weightDecay, decoupled ? 1 - lr * weightDecay : 1,
       beta1, 1 - beta1, beta2, 1 - beta2,
       ((lr * (1 - mu)) / (1 - product)) * sqrtBc2, ((lr * muNext) / (1 - product * muNext)) * sqrtBc2, eps * sqrtBc2, true,
+    );
+    else kernels.nadamBf16(
+      layout.data, layout.grad, layout.slots[0], layout.slots[1], layout.n,
+      this.gScale(group.maximize), decoupled ? 0 : weightDecay, decoupled ? 1 - lr * weightDecay : 1,
+      beta1, 1 - beta1, beta2, 1 - beta2,
+      ((lr * (1 - mu)) / (1 - product)) * sqrtBc2, ((lr * muNext) / (1 - product * muNext)) * sqrtBc2, eps * sqrtBc2, true, r.stochastic, r.key, layout.data,
     );
   }
 }

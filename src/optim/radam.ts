@@ -88,10 +88,16 @@ export class RAdam extends ElementwiseOptimizer<RAdamOptions, RAdamState> {
     const epsHat = group.epsAfterCorrection ? eps * Math.sqrt(bc2) : eps;
     const decoupled = group.decoupledWeightDecay;
     // RAdam's update is NAdam's kernel without its gradient term, adaptive only once rectified.
-    kernels.nadam(
+    const r = this.rounding;
+    if (r === null) kernels.nadam(
       layout.data, layout.grad, layout.slots[0], layout.slots[1], layout.n,
       this.gScale(group.maximize), decoupled ? 0 : weightDecay, decoupled ? 1 - lr * weightDecay : 1,
       beta1, 1 - beta1, beta2, 1 - beta2, 0, stepSize, epsHat, rectified,
+    );
+    else kernels.nadamBf16(
+      layout.data, layout.grad, layout.slots[0], layout.slots[1], layout.n,
+      this.gScale(group.maximize), decoupled ? 0 : weightDecay, decoupled ? 1 - lr * weightDecay : 1,
+      beta1, 1 - beta1, beta2, 1 - beta2, 0, stepSize, epsHat, rectified, r.stochastic, r.key, layout.data,
     );
   }
 }

@@ -74,10 +74,16 @@ export class RMSprop extends ElementwiseOptimizer<RMSpropOptions, RMSpropState> 
   protected update(kernels: Kernels, group: ParamGroup<RMSpropOptions>, layout: SlotsLayout): void {
     const { lr, alpha, eps, momentum } = group;
     const s = layout.slots;
-    kernels.rmsprop(
+    const r = this.rounding;
+    if (r === null) kernels.rmsprop(
       layout.data, layout.grad, s[0], s[1], s[2], layout.n,
       lr, this.gScale(group.maximize), group.weightDecay, alpha, 1 - alpha, momentum,
       group.epsInsideSqrt ? eps : 0, group.epsInsideSqrt ? 0 : eps, momentum > 0, group.centered,
+    );
+    else kernels.rmspropBf16(
+      layout.data, layout.grad, s[0], s[1], s[2], layout.n,
+      lr, this.gScale(group.maximize), group.weightDecay, alpha, 1 - alpha, momentum,
+      group.epsInsideSqrt ? eps : 0, group.epsInsideSqrt ? 0 : eps, momentum > 0, group.centered, r.stochastic, r.key, layout.data,
     );
   }
 }

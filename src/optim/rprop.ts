@@ -62,9 +62,14 @@ export class Rprop extends ElementwiseOptimizer<RpropOptions, RpropState> {
   }
 
   protected update(kernels: Kernels, group: ParamGroup<RpropOptions>, layout: SlotsLayout): void {
-    kernels.rprop(
+    const r = this.rounding;
+    if (r === null) kernels.rprop(
       layout.data, layout.grad, layout.slots[0], layout.slots[1], layout.n,
       this.gScale(group.maximize), group.etaMinus, group.etaPlus, group.stepSizeMin, group.stepSizeMax,
+    );
+    else kernels.rpropBf16(
+      layout.data, layout.grad, layout.slots[0], layout.slots[1], layout.n,
+      this.gScale(group.maximize), group.etaMinus, group.etaPlus, group.stepSizeMin, group.stepSizeMax, r.stochastic, r.key, layout.data,
     );
   }
 }

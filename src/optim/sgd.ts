@@ -82,6 +82,8 @@ export class SGD extends ElementwiseOptimizer<SGDOptions, SGDState> {
     const firstStep = (layout.fresh & 1) !== 0 && !ema;
     const bufDecay = firstStep ? 0 : mu;
     const bufGradScale = firstStep ? 1 : ema ? 1 - mu : 1 - group.dampening;
-    kernels.sgdMomentum(layout.data, layout.grad, layout.slots[0], layout.n, group.lr, gScale, group.weightDecay, bufDecay, bufGradScale, mu, group.nesterov);
+    const r = this.rounding;
+    if (r === null) kernels.sgdMomentum(layout.data, layout.grad, layout.slots[0], layout.n, group.lr, gScale, group.weightDecay, bufDecay, bufGradScale, mu, group.nesterov);
+    else kernels.sgdMomentumBf16(layout.data, layout.grad, layout.slots[0], layout.n, group.lr, gScale, group.weightDecay, bufDecay, bufGradScale, mu, group.nesterov, r.stochastic, r.key, layout.data);
   }
 }

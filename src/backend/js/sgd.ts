@@ -1,10 +1,28 @@
 import type { Kernels } from "../contract.js";
 import type { Heap } from "../../memory/heap.js";
 import { bitsOf, f, put } from "./fround.js";
+import { firstIndex, slotKey, StateSlot } from "./storage.js";
 
-type SgdKernels = Pick<Kernels, "sgd" | "sgdMomentum">;
+type SgdKernels = Pick<Kernels, "sgd" | "sgdMomentum" | "sgdMomentumBf16">;
 
 export function sgdKernels(heap: Heap): SgdKernels {
+  const B = new StateSlot();
+
+  function momentum(p: number, g: number, n: number, lr: number, gScale: number, weightDecay: number, bufDecay: number, bufGradScale: number, mu: number, nesterov: boolean): void {
+    const h = heap.f32, hb = bitsOf(h);
+    const pi0 = p >>> 2, gi0 = g >>> 2;
+    lr = f(lr); gScale = f(gScale); weightDecay = f(weightDecay);
+    bufDecay = f(bufDecay); bufGradScale = f(bufGradScale); mu = f(mu);
+    for (let i = 0; i < n; i++) {
+      const pi = h[pi0 + i];
+      const gi = f(f(gScale * h[gi0 + i]) + f(weightDecay * pi));
+      const bi = f(f(bufDecay * B.get(i)) + f(bufGradScale * gi));
+      B.set(i, bi);
+      const d = nesterov ? f(gi + f(mu * bi)) : bi;
+      put(h, hb, pi0 + i, pi - f(lr * d));
+    }
+  }
+
   return {
     sgd(p, g, n, lr, gScale, weightDecay) {
       const h = heap.f32, hb = bitsOf(h);
@@ -18,18 +36,13 @@ export function sgdKernels(heap: Heap): SgdKernels {
     },
 
     sgdMomentum(p, g, buf, n, lr, gScale, weightDecay, bufDecay, bufGradScale, mu, nesterov) {
-      const h = heap.f32, hb = bitsOf(h);
-      const pi0 = p >>> 2, gi0 = g >>> 2, bi0 = buf >>> 2;
-      lr = f(lr); gScale = f(gScale); weightDecay = f(weightDecay);
-      bufDecay = f(bufDecay); bufGradScale = f(bufGradScale); mu = f(mu);
-      for (let i = 0; i < n; i++) {
-        const pi = h[pi0 + i];
-        const gi = f(f(gScale * h[gi0 + i]) + f(weightDecay * pi));
-        const bi = f(f(bufDecay * h[bi0 + i]) + f(bufGradScale * gi));
-        put(h, hb, bi0 + i, bi);
-        const d = nesterov ? f(gi + f(mu * bi)) : bi;
-        put(h, hb, pi0 + i, pi - f(lr * d));
-      }
+      B.f32(heap.f32, buf);
+      momentum(p, g, n, lr, gScale, weightDecay, bufDecay, bufGradScale, mu, nesterov);
+    },
+
+    sgdMomentumBf16(p, g, buf, n, lr, gScale, weightDecay, bufDecay, bufGradScale, mu, nesterov, stochastic, key, origin) {
+      B.bf16(heap.f32, buf, stochastic, slotKey(key, 0), firstIndex(p, origin));
+      momentum(p, g, n, lr, gScale, weightDecay, bufDecay, bufGradScale, mu, nesterov);
     },
   };
 }
