@@ -1,4 +1,4 @@
-import { bitsOf, put } from "./fround.js";
+import { bitsOf, put, viewOf } from "./fround.js";
 
 // The js twin of assembly/ops/storage.ts: a kernel's state slot over float32 or bfloat16 storage.
 // One reusable object per slot and kernel (`StateSlot`), pointed at a call's slot with `f32` or
@@ -9,16 +9,9 @@ export const BF16_NAN = 0xffff;
 
 const scratch = new Float32Array(1);
 const scratchBits = new Uint32Array(scratch.buffer);
-const halfViews = new WeakMap<ArrayBufferLike, Uint16Array>();
-
 /** A 16-bit view of the heap (made once per buffer). */
 export function halvesOf(h: Float32Array): Uint16Array {
-  let u = halfViews.get(h.buffer);
-  if (u === undefined) {
-    u = new Uint16Array(h.buffer);
-    halfViews.set(h.buffer, u);
-  }
-  return u;
+  return viewOf(h, Uint16Array);
 }
 
 /** The float32 a bfloat16 pattern stands for (exact: its bits are the top half). */
