@@ -30,7 +30,8 @@ const BF16_NAN: u32 = 0xffff;
  * Stores a lane of state. bfloat16: (bits + r) >> 16 with r = 0x7FFF + the kept lowest bit (nearest,
  * ties to even) or 16 random bits (stochastic); ±∞ stay ∞ (their low half is 0, r < 2¹⁶), a finite
  * value past the largest bfloat16 rounds to ∞ (as any float overflow), every NaN stores BF16_NAN,
- * inline (the float32 path's watch cannot see a NaN that rounding made). `index` is the lane's first
+ * inline: a NaN whose bits are past 0xFFFF8000 would wrap the sum to a small number, so the SIMD
+ * body cannot leave NaNs to its watch as the float32 path does. `index` is the lane's first
  * element's index in its group and `key` the step's hash key for this slot (`stochastic` only).
  */
 @inline export function sts<T>(ptr: usize, x: T, mode: i32, key: u32, index: u32): void {
