@@ -1,14 +1,14 @@
 import type { Kernels } from "../contract.js";
 import type { Heap } from "../../memory/heap.js";
 import { bitsOf, f, put } from "./fround.js";
-import { firstIndex, slotKey, StateSlot } from "./storage.js";
+import { Bfloat16Slot, firstIndex, Float32Slot, slotKey, type StateSlot } from "./storage.js";
 
 type AdadeltaKernels = Pick<Kernels, "adadelta" | "adadeltaBf16">;
 
 export function adadeltaKernels(heap: Heap): AdadeltaKernels {
-  const V = new StateSlot(), U = new StateSlot();
+  const V32 = new Float32Slot(), V16 = new Bfloat16Slot(), U32 = new Float32Slot(), U16 = new Bfloat16Slot();
 
-  function run(p: number, g: number, n: number, lr: number, gScale: number, weightDecay: number, rho: number, c: number, eps: number, previousSquareAvg: boolean): void {
+  function run(V: StateSlot, U: StateSlot, p: number, g: number, n: number, lr: number, gScale: number, weightDecay: number, rho: number, c: number, eps: number, previousSquareAvg: boolean): void {
     const h = heap.f32, hb = bitsOf(h);
     const pi0 = p >>> 2, gi0 = g >>> 2;
     lr = f(lr); gScale = f(gScale); weightDecay = f(weightDecay); rho = f(rho); c = f(c); eps = f(eps);
@@ -29,13 +29,11 @@ export function adadeltaKernels(heap: Heap): AdadeltaKernels {
   return {
     adadelta(p, g, sq, accDelta, n, lr, gScale, weightDecay, rho, c, eps, previousSquareAvg) {
       const h = heap.f32;
-      V.f32(h, sq); U.f32(h, accDelta);
-      run(p, g, n, lr, gScale, weightDecay, rho, c, eps, previousSquareAvg);
+      run(V32.at(h, sq), U32.at(h, accDelta), p, g, n, lr, gScale, weightDecay, rho, c, eps, previousSquareAvg);
     },
     adadeltaBf16(p, g, sq, accDelta, n, lr, gScale, weightDecay, rho, c, eps, previousSquareAvg, stochastic, key, origin) {
       const h = heap.f32, first = firstIndex(p, origin);
-      V.bf16(h, sq, stochastic, slotKey(key, 0), first); U.bf16(h, accDelta, stochastic, slotKey(key, 1), first);
-      run(p, g, n, lr, gScale, weightDecay, rho, c, eps, previousSquareAvg);
+      run(V16.at(h, sq, stochastic, slotKey(key, 0), first), U16.at(h, accDelta, stochastic, slotKey(key, 1), first), p, g, n, lr, gScale, weightDecay, rho, c, eps, previousSquareAvg);
     },
   };
 }

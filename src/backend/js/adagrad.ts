@@ -1,14 +1,14 @@
 import type { Kernels } from "../contract.js";
 import type { Heap } from "../../memory/heap.js";
 import { bitsOf, f, put } from "./fround.js";
-import { firstIndex, slotKey, StateSlot } from "./storage.js";
+import { Bfloat16Slot, firstIndex, Float32Slot, slotKey, type StateSlot } from "./storage.js";
 
 type AdagradKernels = Pick<Kernels, "adagrad" | "adagradBf16">;
 
 export function adagradKernels(heap: Heap): AdagradKernels {
-  const S = new StateSlot();
+  const S32 = new Float32Slot(), S16 = new Bfloat16Slot();
 
-  function run(p: number, g: number, n: number, lr: number, gScale: number, weightDecay: number, epsIn: number, epsOut: number): void {
+  function run(S: StateSlot, p: number, g: number, n: number, lr: number, gScale: number, weightDecay: number, epsIn: number, epsOut: number): void {
     const h = heap.f32, hb = bitsOf(h);
     const pi0 = p >>> 2, gi0 = g >>> 2;
     lr = f(lr); gScale = f(gScale); weightDecay = f(weightDecay); epsIn = f(epsIn); epsOut = f(epsOut);
@@ -24,12 +24,10 @@ export function adagradKernels(heap: Heap): AdagradKernels {
 
   return {
     adagrad(p, g, sum, n, lr, gScale, weightDecay, epsIn, epsOut) {
-      S.f32(heap.f32, sum);
-      run(p, g, n, lr, gScale, weightDecay, epsIn, epsOut);
+      run(S32.at(heap.f32, sum), p, g, n, lr, gScale, weightDecay, epsIn, epsOut);
     },
     adagradBf16(p, g, sum, n, lr, gScale, weightDecay, epsIn, epsOut, stochastic, key, origin) {
-      S.bf16(heap.f32, sum, stochastic, slotKey(key, 0), firstIndex(p, origin));
-      run(p, g, n, lr, gScale, weightDecay, epsIn, epsOut);
+      run(S16.at(heap.f32, sum, stochastic, slotKey(key, 0), firstIndex(p, origin)), p, g, n, lr, gScale, weightDecay, epsIn, epsOut);
     },
   };
 }

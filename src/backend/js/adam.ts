@@ -1,14 +1,14 @@
 import type { Kernels } from "../contract.js";
 import type { Heap } from "../../memory/heap.js";
 import { bitsOf, f, put } from "./fround.js";
-import { firstIndex, slotKey, StateSlot } from "./storage.js";
+import { Bfloat16Slot, firstIndex, Float32Slot, slotKey, type StateSlot } from "./storage.js";
 
 type AdamKernels = Pick<Kernels, "adam" | "adamBf16">;
 
 export function adamKernels(heap: Heap): AdamKernels {
-  const M = new StateSlot(), V = new StateSlot(), X = new StateSlot();
+  const M32 = new Float32Slot(), M16 = new Bfloat16Slot(), V32 = new Float32Slot(), V16 = new Bfloat16Slot(), X32 = new Float32Slot(), X16 = new Bfloat16Slot();
 
-  function run(p: number, g: number, n: number, gScale: number, weightDecay: number, decay: number, beta1: number, c1: number, beta2: number, c2: number, stepSize: number, epsHat: number, amsgrad: boolean): void {
+  function run(M: StateSlot, V: StateSlot, X: StateSlot, p: number, g: number, n: number, gScale: number, weightDecay: number, decay: number, beta1: number, c1: number, beta2: number, c2: number, stepSize: number, epsHat: number, amsgrad: boolean): void {
     const h = heap.f32, hb = bitsOf(h);
     const pi0 = p >>> 2, gi0 = g >>> 2;
     gScale = f(gScale); weightDecay = f(weightDecay); decay = f(decay);
@@ -32,13 +32,11 @@ export function adamKernels(heap: Heap): AdamKernels {
   return {
     adam(p, g, m, v, vmax, n, gScale, weightDecay, decay, beta1, c1, beta2, c2, stepSize, epsHat, amsgrad) {
       const h = heap.f32;
-      M.f32(h, m); V.f32(h, v); X.f32(h, vmax);
-      run(p, g, n, gScale, weightDecay, decay, beta1, c1, beta2, c2, stepSize, epsHat, amsgrad);
+      run(M32.at(h, m), V32.at(h, v), X32.at(h, vmax), p, g, n, gScale, weightDecay, decay, beta1, c1, beta2, c2, stepSize, epsHat, amsgrad);
     },
     adamBf16(p, g, m, v, vmax, n, gScale, weightDecay, decay, beta1, c1, beta2, c2, stepSize, epsHat, amsgrad, stochastic, key, origin) {
       const h = heap.f32, first = firstIndex(p, origin);
-      M.bf16(h, m, stochastic, slotKey(key, 0), first); V.bf16(h, v, stochastic, slotKey(key, 1), first); X.bf16(h, vmax, stochastic, slotKey(key, 2), first);
-      run(p, g, n, gScale, weightDecay, decay, beta1, c1, beta2, c2, stepSize, epsHat, amsgrad);
+      run(M16.at(h, m, stochastic, slotKey(key, 0), first), V16.at(h, v, stochastic, slotKey(key, 1), first), X16.at(h, vmax, stochastic, slotKey(key, 2), first), p, g, n, gScale, weightDecay, decay, beta1, c1, beta2, c2, stepSize, epsHat, amsgrad);
     },
   };
 }

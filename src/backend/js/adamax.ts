@@ -1,14 +1,14 @@
 import type { Kernels } from "../contract.js";
 import type { Heap } from "../../memory/heap.js";
 import { bitsOf, f, put } from "./fround.js";
-import { firstIndex, slotKey, StateSlot } from "./storage.js";
+import { Bfloat16Slot, firstIndex, Float32Slot, slotKey, type StateSlot } from "./storage.js";
 
 type AdamaxKernels = Pick<Kernels, "adamax" | "adamaxBf16">;
 
 export function adamaxKernels(heap: Heap): AdamaxKernels {
-  const M = new StateSlot(), U = new StateSlot();
+  const M32 = new Float32Slot(), M16 = new Bfloat16Slot(), U32 = new Float32Slot(), U16 = new Bfloat16Slot();
 
-  function run(p: number, g: number, n: number, gScale: number, weightDecay: number, beta1: number, c1: number, beta2: number, epsInMax: number, epsOutside: number, stepSize: number): void {
+  function run(M: StateSlot, U: StateSlot, p: number, g: number, n: number, gScale: number, weightDecay: number, beta1: number, c1: number, beta2: number, epsInMax: number, epsOutside: number, stepSize: number): void {
     const h = heap.f32, hb = bitsOf(h);
     const pi0 = p >>> 2, gi0 = g >>> 2;
     gScale = f(gScale); weightDecay = f(weightDecay); beta1 = f(beta1); c1 = f(c1); beta2 = f(beta2);
@@ -27,13 +27,11 @@ export function adamaxKernels(heap: Heap): AdamaxKernels {
   return {
     adamax(p, g, m, u, n, gScale, weightDecay, beta1, c1, beta2, epsInMax, epsOutside, stepSize) {
       const h = heap.f32;
-      M.f32(h, m); U.f32(h, u);
-      run(p, g, n, gScale, weightDecay, beta1, c1, beta2, epsInMax, epsOutside, stepSize);
+      run(M32.at(h, m), U32.at(h, u), p, g, n, gScale, weightDecay, beta1, c1, beta2, epsInMax, epsOutside, stepSize);
     },
     adamaxBf16(p, g, m, u, n, gScale, weightDecay, beta1, c1, beta2, epsInMax, epsOutside, stepSize, stochastic, key, origin) {
       const h = heap.f32, first = firstIndex(p, origin);
-      M.bf16(h, m, stochastic, slotKey(key, 0), first); U.bf16(h, u, stochastic, slotKey(key, 1), first);
-      run(p, g, n, gScale, weightDecay, beta1, c1, beta2, epsInMax, epsOutside, stepSize);
+      run(M16.at(h, m, stochastic, slotKey(key, 0), first), U16.at(h, u, stochastic, slotKey(key, 1), first), p, g, n, gScale, weightDecay, beta1, c1, beta2, epsInMax, epsOutside, stepSize);
     },
   };
 }

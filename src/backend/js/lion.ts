@@ -1,14 +1,14 @@
 import type { Kernels } from "../contract.js";
 import type { Heap } from "../../memory/heap.js";
 import { bitsOf, f, put } from "./fround.js";
-import { firstIndex, slotKey, StateSlot } from "./storage.js";
+import { Bfloat16Slot, firstIndex, Float32Slot, slotKey, type StateSlot } from "./storage.js";
 
 type LionKernels = Pick<Kernels, "lion" | "lionBf16">;
 
 export function lionKernels(heap: Heap): LionKernels {
-  const M = new StateSlot();
+  const M32 = new Float32Slot(), M16 = new Bfloat16Slot();
 
-  function run(p: number, g: number, n: number, gScale: number, decay: number, lr: number, beta1: number, c1: number, beta2: number, c2: number): void {
+  function run(M: StateSlot, p: number, g: number, n: number, gScale: number, decay: number, lr: number, beta1: number, c1: number, beta2: number, c2: number): void {
     const h = heap.f32, hb = bitsOf(h);
     const pi0 = p >>> 2, gi0 = g >>> 2;
     gScale = f(gScale); decay = f(decay); lr = f(lr); beta1 = f(beta1); c1 = f(c1); beta2 = f(beta2); c2 = f(c2);
@@ -27,12 +27,10 @@ export function lionKernels(heap: Heap): LionKernels {
 
   return {
     lion(p, g, m, n, gScale, decay, lr, beta1, c1, beta2, c2) {
-      M.f32(heap.f32, m);
-      run(p, g, n, gScale, decay, lr, beta1, c1, beta2, c2);
+      run(M32.at(heap.f32, m), p, g, n, gScale, decay, lr, beta1, c1, beta2, c2);
     },
     lionBf16(p, g, m, n, gScale, decay, lr, beta1, c1, beta2, c2, stochastic, key, origin) {
-      M.bf16(heap.f32, m, stochastic, slotKey(key, 0), firstIndex(p, origin));
-      run(p, g, n, gScale, decay, lr, beta1, c1, beta2, c2);
+      run(M16.at(heap.f32, m, stochastic, slotKey(key, 0), firstIndex(p, origin)), p, g, n, gScale, decay, lr, beta1, c1, beta2, c2);
     },
   };
 }

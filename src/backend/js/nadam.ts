@@ -1,14 +1,14 @@
 import type { Kernels } from "../contract.js";
 import type { Heap } from "../../memory/heap.js";
 import { bitsOf, f, put } from "./fround.js";
-import { firstIndex, slotKey, StateSlot } from "./storage.js";
+import { Bfloat16Slot, firstIndex, Float32Slot, slotKey, type StateSlot } from "./storage.js";
 
 type NadamKernels = Pick<Kernels, "nadam" | "nadamBf16">;
 
 export function nadamKernels(heap: Heap): NadamKernels {
-  const M = new StateSlot(), V = new StateSlot();
+  const M32 = new Float32Slot(), M16 = new Bfloat16Slot(), V32 = new Float32Slot(), V16 = new Bfloat16Slot();
 
-  function run(p: number, g: number, n: number, gScale: number, wd: number, decay: number, beta1: number, weight1: number, beta2: number, weight2: number, gCoef: number, mCoef: number, epsHat: number, adaptive: boolean): void {
+  function run(M: StateSlot, V: StateSlot, p: number, g: number, n: number, gScale: number, wd: number, decay: number, beta1: number, weight1: number, beta2: number, weight2: number, gCoef: number, mCoef: number, epsHat: number, adaptive: boolean): void {
     const h = heap.f32, hb = bitsOf(h);
     const at = p >>> 2, gAt = g >>> 2;
     gScale = f(gScale); wd = f(wd); decay = f(decay); epsHat = f(epsHat);
@@ -28,13 +28,11 @@ export function nadamKernels(heap: Heap): NadamKernels {
   return {
     nadam(p, g, m, v, n, gScale, wd, decay, beta1, weight1, beta2, weight2, gCoef, mCoef, epsHat, adaptive) {
       const h = heap.f32;
-      M.f32(h, m); V.f32(h, v);
-      run(p, g, n, gScale, wd, decay, beta1, weight1, beta2, weight2, gCoef, mCoef, epsHat, adaptive);
+      run(M32.at(h, m), V32.at(h, v), p, g, n, gScale, wd, decay, beta1, weight1, beta2, weight2, gCoef, mCoef, epsHat, adaptive);
     },
     nadamBf16(p, g, m, v, n, gScale, wd, decay, beta1, weight1, beta2, weight2, gCoef, mCoef, epsHat, adaptive, stochastic, key, origin) {
       const h = heap.f32, first = firstIndex(p, origin);
-      M.bf16(h, m, stochastic, slotKey(key, 0), first); V.bf16(h, v, stochastic, slotKey(key, 1), first);
-      run(p, g, n, gScale, wd, decay, beta1, weight1, beta2, weight2, gCoef, mCoef, epsHat, adaptive);
+      run(M16.at(h, m, stochastic, slotKey(key, 0), first), V16.at(h, v, stochastic, slotKey(key, 1), first), p, g, n, gScale, wd, decay, beta1, weight1, beta2, weight2, gCoef, mCoef, epsHat, adaptive);
     },
   };
 }

@@ -1,14 +1,14 @@
 import type { Kernels } from "../contract.js";
 import type { Heap } from "../../memory/heap.js";
 import { bitsOf, f, put } from "./fround.js";
-import { firstIndex, slotKey, StateSlot } from "./storage.js";
+import { Bfloat16Slot, firstIndex, Float32Slot, slotKey, type StateSlot } from "./storage.js";
 
 type RmspropKernels = Pick<Kernels, "rmsprop" | "rmspropBf16">;
 
 export function rmspropKernels(heap: Heap): RmspropKernels {
-  const V = new StateSlot(), B = new StateSlot(), A = new StateSlot();
+  const V32 = new Float32Slot(), V16 = new Bfloat16Slot(), B32 = new Float32Slot(), B16 = new Bfloat16Slot(), A32 = new Float32Slot(), A16 = new Bfloat16Slot();
 
-  function run(p: number, g: number, n: number, lr: number, gScale: number, weightDecay: number, alpha: number, c: number, mu: number, epsIn: number, epsOut: number, useMomentum: boolean, centered: boolean): void {
+  function run(V: StateSlot, B: StateSlot, A: StateSlot, p: number, g: number, n: number, lr: number, gScale: number, weightDecay: number, alpha: number, c: number, mu: number, epsIn: number, epsOut: number, useMomentum: boolean, centered: boolean): void {
     const h = heap.f32, hb = bitsOf(h);
     const pi0 = p >>> 2, gi0 = g >>> 2;
     lr = f(lr); gScale = f(gScale); weightDecay = f(weightDecay);
@@ -38,13 +38,11 @@ export function rmspropKernels(heap: Heap): RmspropKernels {
   return {
     rmsprop(p, g, sq, buf, gAvg, n, lr, gScale, weightDecay, alpha, c, mu, epsIn, epsOut, useMomentum, centered) {
       const h = heap.f32;
-      V.f32(h, sq); B.f32(h, buf); A.f32(h, gAvg);
-      run(p, g, n, lr, gScale, weightDecay, alpha, c, mu, epsIn, epsOut, useMomentum, centered);
+      run(V32.at(h, sq), B32.at(h, buf), A32.at(h, gAvg), p, g, n, lr, gScale, weightDecay, alpha, c, mu, epsIn, epsOut, useMomentum, centered);
     },
     rmspropBf16(p, g, sq, buf, gAvg, n, lr, gScale, weightDecay, alpha, c, mu, epsIn, epsOut, useMomentum, centered, stochastic, key, origin) {
       const h = heap.f32, first = firstIndex(p, origin);
-      V.bf16(h, sq, stochastic, slotKey(key, 0), first); B.bf16(h, buf, stochastic, slotKey(key, 1), first); A.bf16(h, gAvg, stochastic, slotKey(key, 2), first);
-      run(p, g, n, lr, gScale, weightDecay, alpha, c, mu, epsIn, epsOut, useMomentum, centered);
+      run(V16.at(h, sq, stochastic, slotKey(key, 0), first), B16.at(h, buf, stochastic, slotKey(key, 1), first), A16.at(h, gAvg, stochastic, slotKey(key, 2), first), p, g, n, lr, gScale, weightDecay, alpha, c, mu, epsIn, epsOut, useMomentum, centered);
     },
   };
 }

@@ -1,14 +1,14 @@
 import type { Kernels } from "../contract.js";
 import type { Heap } from "../../memory/heap.js";
 import { bitsOf, f, put } from "./fround.js";
-import { firstIndex, slotKey, StateSlot } from "./storage.js";
+import { Bfloat16Slot, firstIndex, Float32Slot, slotKey, type StateSlot } from "./storage.js";
 
 type RpropKernels = Pick<Kernels, "rprop" | "rpropBf16">;
 
 export function rpropKernels(heap: Heap): RpropKernels {
-  const Q = new StateSlot(), S = new StateSlot();
+  const Q32 = new Float32Slot(), Q16 = new Bfloat16Slot(), S32 = new Float32Slot(), S16 = new Bfloat16Slot();
 
-  function run(p: number, g: number, n: number, gScale: number, etaMinus: number, etaPlus: number, stepSizeMin: number, stepSizeMax: number): void {
+  function run(Q: StateSlot, S: StateSlot, p: number, g: number, n: number, gScale: number, etaMinus: number, etaPlus: number, stepSizeMin: number, stepSizeMax: number): void {
     const h = heap.f32, hb = bitsOf(h);
     const pi0 = p >>> 2, gi0 = g >>> 2;
     gScale = f(gScale); etaMinus = f(etaMinus); etaPlus = f(etaPlus);
@@ -29,13 +29,11 @@ export function rpropKernels(heap: Heap): RpropKernels {
   return {
     rprop(p, g, prev, stepSize, n, gScale, etaMinus, etaPlus, stepSizeMin, stepSizeMax) {
       const h = heap.f32;
-      Q.f32(h, prev); S.f32(h, stepSize);
-      run(p, g, n, gScale, etaMinus, etaPlus, stepSizeMin, stepSizeMax);
+      run(Q32.at(h, prev), S32.at(h, stepSize), p, g, n, gScale, etaMinus, etaPlus, stepSizeMin, stepSizeMax);
     },
     rpropBf16(p, g, prev, stepSize, n, gScale, etaMinus, etaPlus, stepSizeMin, stepSizeMax, stochastic, key, origin) {
       const h = heap.f32, first = firstIndex(p, origin);
-      Q.bf16(h, prev, stochastic, slotKey(key, 0), first); S.bf16(h, stepSize, stochastic, slotKey(key, 1), first);
-      run(p, g, n, gScale, etaMinus, etaPlus, stepSizeMin, stepSizeMax);
+      run(Q16.at(h, prev, stochastic, slotKey(key, 0), first), S16.at(h, stepSize, stochastic, slotKey(key, 1), first), p, g, n, gScale, etaMinus, etaPlus, stepSizeMin, stepSizeMax);
     },
   };
 }

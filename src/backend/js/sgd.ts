@@ -1,14 +1,14 @@
 import type { Kernels } from "../contract.js";
 import type { Heap } from "../../memory/heap.js";
 import { bitsOf, f, put } from "./fround.js";
-import { firstIndex, slotKey, StateSlot } from "./storage.js";
+import { Bfloat16Slot, firstIndex, Float32Slot, slotKey, type StateSlot } from "./storage.js";
 
 type SgdKernels = Pick<Kernels, "sgd" | "sgdMomentum" | "sgdMomentumBf16">;
 
 export function sgdKernels(heap: Heap): SgdKernels {
-  const B = new StateSlot();
+  const B32 = new Float32Slot(), B16 = new Bfloat16Slot();
 
-  function momentum(p: number, g: number, n: number, lr: number, gScale: number, weightDecay: number, bufDecay: number, bufGradScale: number, mu: number, nesterov: boolean): void {
+  function momentum(B: StateSlot, p: number, g: number, n: number, lr: number, gScale: number, weightDecay: number, bufDecay: number, bufGradScale: number, mu: number, nesterov: boolean): void {
     const h = heap.f32, hb = bitsOf(h);
     const pi0 = p >>> 2, gi0 = g >>> 2;
     lr = f(lr); gScale = f(gScale); weightDecay = f(weightDecay);
@@ -36,13 +36,11 @@ export function sgdKernels(heap: Heap): SgdKernels {
     },
 
     sgdMomentum(p, g, buf, n, lr, gScale, weightDecay, bufDecay, bufGradScale, mu, nesterov) {
-      B.f32(heap.f32, buf);
-      momentum(p, g, n, lr, gScale, weightDecay, bufDecay, bufGradScale, mu, nesterov);
+      momentum(B32.at(heap.f32, buf), p, g, n, lr, gScale, weightDecay, bufDecay, bufGradScale, mu, nesterov);
     },
 
     sgdMomentumBf16(p, g, buf, n, lr, gScale, weightDecay, bufDecay, bufGradScale, mu, nesterov, stochastic, key, origin) {
-      B.bf16(heap.f32, buf, stochastic, slotKey(key, 0), firstIndex(p, origin));
-      momentum(p, g, n, lr, gScale, weightDecay, bufDecay, bufGradScale, mu, nesterov);
+      momentum(B16.at(heap.f32, buf, stochastic, slotKey(key, 0), firstIndex(p, origin)), p, g, n, lr, gScale, weightDecay, bufDecay, bufGradScale, mu, nesterov);
     },
   };
 }

@@ -1,8 +1,8 @@
 import { bitsOf, put, viewOf } from "./fround.js";
 
 // The js twin of assembly/ops/storage.ts: a kernel's state slot over float32 or bfloat16 storage.
-// One reusable object per slot and kernel (`StateSlot`), pointed at a call's slot with `f32` or
-// `bf16`, so a call allocates nothing and each kernel body is written once for both storages.
+// Reusable objects per slot and kernel (`Float32Slot`, `Bfloat16Slot`), pointed at a call's slot
+// with `at`, so a call allocates nothing and each kernel body is written once for both storages.
 
 /** The one bfloat16 NaN the kernels store. */
 export const BF16_NAN = 0xffff;
@@ -53,44 +53,63 @@ export function slotKey(key: number, slot: number): number {
   return (key + Math.imul(slot, 0x9e3779b9)) >>> 0;
 }
 
-const F32 = 0, NEAREST = 1, STOCHASTIC = 2;
+/**
+ * One state slot of a kernel call: `get(i)`/`set(i, x)` take the call's element index. Two small
+ * classes rather than one with a storage branch: V8 inlines each at a call site that sees one or
+ * both, where one class with the branch made SGD's js step twice as slow.
+ */
+export interface StateSlot {
+  get(i: number): number;
+  set(i: number, x: number): void;
+}
 
-/** One state slot of a kernel call; `get(i)`/`set(i, x)` take the call's element index. */
-export class StateSlot {
-  private mode = F32;
+/** A float32 slot, as the kernels stored state before bfloat16. */
+export class Float32Slot implements StateSlot {
   private h: Float32Array = new Float32Array(0);
   private hb: Uint32Array = new Uint32Array(0);
-  private u: Uint16Array = new Uint16Array(0);
   private base = 0;
-  private key = 0;
-  private first = 0;
 
-  /** Points the slot at float32 storage at byte offset `ptr`. */
-  f32(h: Float32Array, ptr: number): this {
-    this.mode = F32;
+  /** Points the slot at byte offset `ptr` of the heap `h`. */
+  at(h: Float32Array, ptr: number): this {
     this.h = h;
     this.hb = bitsOf(h);
     this.base = ptr >>> 2;
     return this;
   }
 
-  /** Points the slot at bfloat16 storage at byte offset `ptr`; `first` is the call's first element in its group. */
-  bf16(h: Float32Array, ptr: number, stochastic: boolean, key: number, first: number): this {
-    this.mode = stochastic ? STOCHASTIC : NEAREST;
+  get(i: number): number {
+    return this.h[this.base + i];
+  }
+
+  set(i: number, x: number): void {
+    put(this.h, this.hb, this.base + i, x);
+  }
+}
+
+/** A bfloat16 slot, rounding to nearest even or stochastically. */
+export class Bfloat16Slot implements StateSlot {
+  private u: Uint16Array = new Uint16Array(0);
+  private base = 0;
+  private stochastic = false;
+  private key = 0;
+  private first = 0;
+
+  /** Points the slot at byte offset `ptr` of the heap `h`; `first` is the call's first element in its group. */
+  at(h: Float32Array, ptr: number, stochastic: boolean, key: number, first: number): this {
     this.u = halvesOf(h);
     this.base = ptr >>> 1;
+    this.stochastic = stochastic;
     this.key = key;
     this.first = first;
     return this;
   }
 
   get(i: number): number {
-    return this.mode === F32 ? this.h[this.base + i] : fromBf16(this.u[this.base + i]);
+    return fromBf16(this.u[this.base + i]);
   }
 
   set(i: number, x: number): void {
-    if (this.mode === F32) put(this.h, this.hb, this.base + i, x);
-    else this.u[this.base + i] = this.mode === NEAREST ? toBf16(x) : toBf16Stochastic(x, this.key, this.first + i);
+    this.u[this.base + i] = this.stochastic ? toBf16Stochastic(x, this.key, this.first + i) : toBf16(x);
   }
 }
 
