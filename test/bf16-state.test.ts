@@ -2,7 +2,8 @@
 // the unbiasedness of stochastic rounding, thread counts, resident bytes, saving and loading (with
 // conversions both ways), and bad options refused with nothing changed.
 import { describe, expect, it } from "vitest";
-import { Adam, AdamW, createEngine, SGD, type Param } from "../src/index.js";
+import { Adam, AdamW, createEngine, ElementwiseOptimizer, SGD, type ElementwiseOptions, type Param } from "../src/index.js";
+import { num } from "../src/validation.js";
 import { decodeState } from "../src/state/format.js";
 import { FAMILIES, FAMILY_IDS } from "../src/optim/registry.js";
 import { poolOf } from "./helpers/threads.js";
@@ -12,7 +13,8 @@ import { uniform } from "./helpers/random.js";
 import { bf16Value, roundToBf16 } from "./reference/bf16.js";
 
 const bits32 = (x: Float32Array) => Array.from(new Uint32Array(x.buffer, x.byteOffset, x.length));
-const ELEMENTWISE = FAMILY_IDS.filter((id) => FAMILIES[id].elementwise);
+// The families with bfloat16 kernels (a family without them refuses bfloat16: bf16-state.test.ts).
+const ELEMENTWISE = FAMILY_IDS.filter((id) => FAMILIES[id].bfloat16);
 // ±0, denormals (float32 and bfloat16), ±∞, NaN, values past the largest bfloat16 (3.3895e38), ordinary ones.
 const SPECIAL = [0, -0, 1e-40, -1e-45, 9.2e-41, Infinity, -Infinity, NaN, 3.39e38, -3.4e38, 1, -1, 1e-30, 65504, 0.1, -7];
 
@@ -232,6 +234,28 @@ describe("bad storage options", () => {
     expect(p.owner).toBe(null);
     const opt = new Adam([p], { stateDtype: "bfloat16", stochasticRounding: true, roundingSeed: 3 });
     expect([opt.stateDtype, opt.stochasticRounding, opt.roundingSeed]).toEqual(["bfloat16", true, 3]);
+    engine.dispose();
+  });
+
+  it("a family without bfloat16 kernels refuses bfloat16 state (its float32 kernel would run over 2-byte slots)", async () => {
+    class Plain extends ElementwiseOptimizer<{ lr: number }> {
+      constructor(params: Param[], options: ElementwiseOptions<{ lr: number }>) {
+        super({ kind: "Plain", rules: { lr: num(0.1) }, slots: ["buf"] }, params, options);
+      }
+      protected update(): void {}
+    }
+    const engine = await createEngine();
+    const p = engine.param(9);
+    const used = engine.heap.usedBytes;
+    expect(expectOptimError(() => new Plain([p], { stateDtype: "bfloat16" }), "INVALID_HYPERPARAMETER").message).toMatch(/no bfloat16 kernels/);
+    expect(engine.heap.usedBytes).toBe(used);
+    expect(new Plain([p], { stateDtype: "float32" }).stateDtype).toBe("float32");
+    engine.dispose();
+  });
+
+  it.each(FAMILY_IDS.filter((id) => FAMILIES[id].elementwise && !FAMILIES[id].bfloat16))("%s, without bfloat16 kernels, refuses bfloat16 state", async (id) => {
+    const engine = await createEngine();
+    expectOptimError(() => new FAMILIES[id].optimizer([engine.param(9)], { stateDtype: "bfloat16" }), "INVALID_HYPERPARAMETER");
     engine.dispose();
   });
 

@@ -23,6 +23,7 @@ export type AdadeltaOptions = {
 };
 
 export const ADADELTA_SPEC: OptimizerSpec<AdadeltaOptions> = {
+  bfloat16: true,
   kind: "Adadelta",
   rules: {
     lr: num(1, { min: 0 }),

@@ -22,6 +22,7 @@ export type AdagradOptions = {
 };
 
 export const ADAGRAD_SPEC: OptimizerSpec<AdagradOptions> = {
+  bfloat16: true,
   kind: "Adagrad",
   rules: {
     lr: num(1e-2, { min: 0 }),

@@ -43,8 +43,8 @@ const slotActive = (group: AdamOptions, k: number) => k < 2 || group.amsgrad;
 
 const nonNegativeSlots = ["expAvgSq", "maxExpAvgSq"];
 
-export const ADAM_SPEC: OptimizerSpec<AdamOptions> = { kind: "Adam", rules: rules(0), slots, slotActive, nonNegativeSlots };
-export const ADAMW_SPEC: OptimizerSpec<AdamOptions> = { kind: "AdamW", rules: rules(1e-2), slots, slotActive, nonNegativeSlots };
+export const ADAM_SPEC: OptimizerSpec<AdamOptions> = { kind: "Adam", rules: rules(0), slots, slotActive, nonNegativeSlots, bfloat16: true };
+export const ADAMW_SPEC: OptimizerSpec<AdamOptions> = { kind: "AdamW", rules: rules(1e-2), slots, slotActive, nonNegativeSlots, bfloat16: true };
 
 /** What `getState` returns for Adam (optional buffers: `maxExpAvgSq` with amsgrad.). */
 export type AdamState = { step: number; expAvg: Float32Array; expAvgSq: Float32Array; maxExpAvgSq?: Float32Array };

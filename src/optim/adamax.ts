@@ -28,6 +28,7 @@ export type AdamaxOptions = {
 };
 
 export const ADAMAX_SPEC: OptimizerSpec<AdamaxOptions> = {
+  bfloat16: true,
   kind: "Adamax",
   rules: {
     lr: num(2e-3, { min: 0 }),

@@ -31,6 +31,12 @@ export interface OptimizerSpec<H extends Hyperparameters> extends GroupSpec<H> {
   readonly initAtConstruction?: boolean;
   /** Slots that never hold a negative number (second moments, sums, step sizes): a saved state that does is refused. */
   readonly nonNegativeSlots?: readonly string[];
+  /**
+   * true when the family's `update` calls its bfloat16 kernel whenever `rounding` is set: only then
+   * may its state be stored as bfloat16 (`stateDtype`). A family without it refuses bfloat16, since its
+   * float32 kernel would run over 2-byte slots.
+   */
+  readonly bfloat16?: boolean;
   /** Names of per-group float64 numbers kept beside the step count (NAdam's μ product), saved and loaded with it. */
   readonly scalars?: readonly string[];
   /** Their values before the first step (default 1). */
@@ -124,7 +130,7 @@ export abstract class ElementwiseOptimizer<H extends Hyperparameters, S extends 
    * packs the groups with slots of that storage.
    */
   protected constructor(spec: OptimizerSpec<H>, params: readonly Param[] | readonly GroupInput<H>[], options: ElementwiseOptions<H> = {}) {
-    const storage = stateStorage(spec.kind, options);
+    const storage = stateStorage(spec.kind, options, spec.bfloat16 === true);
     super({ ...spec, storage }, params, withoutStorageOptions(options) as OptimizerOptions<H>);
     this.rounding = storage.dtype === "bfloat16" ? { stochastic: storage.stochastic, key: 0 } : null;
   }

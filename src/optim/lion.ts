@@ -18,6 +18,7 @@ export type LionOptions = {
 };
 
 export const LION_SPEC: OptimizerSpec<LionOptions> = {
+  bfloat16: true,
   kind: "Lion",
   rules: {
     lr: num(1e-4, { min: 0 }),

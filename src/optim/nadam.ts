@@ -27,6 +27,7 @@ export type NAdamOptions = {
 };
 
 export const NADAM_SPEC: OptimizerSpec<NAdamOptions> = {
+  bfloat16: true,
   kind: "NAdam",
   rules: {
     lr: num(2e-3, { min: 0 }),

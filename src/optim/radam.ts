@@ -28,6 +28,7 @@ export type RAdamOptions = {
 };
 
 export const RADAM_SPEC: OptimizerSpec<RAdamOptions> = {
+  bfloat16: true,
   kind: "RAdam",
   rules: {
     lr: num(1e-3, { min: 0 }),

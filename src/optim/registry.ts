@@ -36,12 +36,15 @@ export interface Family {
    * the state saves and loads. false for L-BFGS, which needs a closure and saves no state.
    */
   readonly elementwise: boolean;
+  /** true for the families with bfloat16 kernels: they take `stateDtype: "bfloat16"` (OptimizerSpec.bfloat16). */
+  readonly bfloat16: boolean;
 }
 
 function family<H extends Hyperparameters>(optimizer: FamilyClass, spec: GroupSpec<H> | OptimizerSpec<H>): Family {
   const defaults = Object.fromEntries(Object.entries(spec.rules).map(([key, rule]) => [key, rule.default]));
   const elementwise = "slots" in spec;
-  return Object.freeze({ optimizer, kind: spec.kind, defaults: Object.freeze(defaults), slots: elementwise ? slotDescriptions(spec) : [], elementwise });
+  const bfloat16 = elementwise && (spec as OptimizerSpec<H>).bfloat16 === true;
+  return Object.freeze({ optimizer, kind: spec.kind, defaults: Object.freeze(defaults), slots: elementwise ? slotDescriptions(spec) : [], elementwise, bfloat16 });
 }
 
 export const FAMILIES = Object.freeze({

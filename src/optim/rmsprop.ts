@@ -24,6 +24,7 @@ export type RMSpropOptions = {
 };
 
 export const RMSPROP_SPEC: OptimizerSpec<RMSpropOptions> = {
+  bfloat16: true,
   kind: "RMSprop",
   rules: {
     lr: num(1e-2, { min: 0 }),

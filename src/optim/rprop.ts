@@ -20,6 +20,7 @@ export type RpropOptions = {
 };
 
 export const RPROP_SPEC: OptimizerSpec<RpropOptions> = {
+  bfloat16: true,
   kind: "Rprop",
   rules: {
     lr: num(1e-2, { min: 0 }),

@@ -26,6 +26,7 @@ export type SGDOptions = {
 };
 
 export const SGD_SPEC: OptimizerSpec<SGDOptions> = {
+  bfloat16: true,
   kind: "SGD",
   rules: {
     lr: num(1e-3, { min: 0 }),

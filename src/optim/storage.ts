@@ -34,12 +34,16 @@ export interface StateStorage {
   readonly seed: number;
 }
 
-/** Reads and checks the storage options among a constructor's options (own keys only); throws INVALID_HYPERPARAMETER. */
-export function stateStorage(kind: string, options: unknown): StateStorage {
+/**
+ * Reads and checks the storage options among a constructor's options (own keys only); throws
+ * INVALID_HYPERPARAMETER. `bfloat16`: whether the family has bfloat16 kernels.
+ */
+export function stateStorage(kind: string, options: unknown, bfloat16: boolean): StateStorage {
   if (options === null || typeof options !== "object" || Array.isArray(options)) return { dtype: "float32", stochastic: false, seed: 0 };
   const own = (key: string): unknown => (Object.hasOwn(options, key) ? (options as Record<string, unknown>)[key] : undefined);
   const dtype = own("stateDtype") ?? "float32";
   if (!SLOT_DTYPES.includes(dtype as SlotDtype)) invalid(kind, "stateDtype", dtype, `one of ${SLOT_DTYPES.map((d) => `"${d}"`).join(", ")}`);
+  if (dtype === "bfloat16" && !bfloat16) invalid(kind, "stateDtype", dtype, `"float32" (${kind} has no bfloat16 kernels)`);
   const stochastic = own("stochasticRounding") ?? false;
   if (typeof stochastic !== "boolean") invalid(kind, "stochasticRounding", stochastic, "a boolean");
   if (stochastic && dtype !== "bfloat16") invalid(kind, "stochasticRounding", stochastic, 'false unless stateDtype is "bfloat16"');
