@@ -34,9 +34,10 @@ describe("the kernel contract", () => {
     for (const name of KERNEL_NAMES) {
       const kinds = KERNEL_CONTRACT[name].args.map((arg) => arg.slice(arg.indexOf(":") + 1));
       const offsets = KERNEL_OFFSETS[name];
-      expect(kinds.slice(0, offsets).every((k) => k === "ptr"), name).toBe(true);
+      // Heap offsets: float32 blocks, or bfloat16 state slots (moved 2 bytes a number by a split).
+      expect(kinds.slice(0, offsets).every((k) => k === "ptr" || k === "half"), name).toBe(true);
       expect(kinds[offsets], name).toBe("size");
-      expect(kinds.slice(offsets + 1).every((k) => k === "f32" || k === "bool"), name).toBe(true);
+      expect(kinds.slice(offsets + 1).every((k) => k === "f32" || k === "bool" || k === "u32"), name).toBe(true);
       // threaded.ts reads n from one of its first six arguments.
       expect(offsets, name).toBeLessThanOrEqual(5);
       expect(kinds.length, name).toBeLessThanOrEqual(MAX_ARGS);

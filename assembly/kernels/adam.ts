@@ -1,4 +1,5 @@
 import { ld, st, splat, add, sub, mul, div, sqrt, max, watch, sawNaN, canonicalizeNaN } from "../ops/lane";
+import { F32, BF16, BF16_SR, stateAt, lds, sts, canonicalizeState, slotKey } from "../ops/storage";
 
 /**
  * Adam / AdamW, one fused pass (pointers: 16-byte-aligned byte offsets; any n):
@@ -13,15 +14,39 @@ export function adam(
   gScale: f32, weightDecay: f32, decay: f32, beta1: f32, oneMinusBeta1: f32, beta2: f32, oneMinusBeta2: f32,
   stepSize: f32, epsHat: f32, amsgrad: bool,
 ): void {
-  if (amsgrad) adamLoop(p, g, m, v, vmax, n, gScale, weightDecay, decay, beta1, oneMinusBeta1, beta2, oneMinusBeta2, stepSize, epsHat, true);
-  else adamLoop(p, g, m, v, vmax, n, gScale, weightDecay, decay, beta1, oneMinusBeta1, beta2, oneMinusBeta2, stepSize, epsHat, false);
+  adamFlags(p, g, m, v, vmax, n, gScale, weightDecay, decay, beta1, oneMinusBeta1, beta2, oneMinusBeta2, stepSize, epsHat, amsgrad, F32, 0, 0);
+}
+
+/**
+ * adam over bfloat16 state (m, v, vmax: 2 bytes a number, 8-byte aligned). The update uses the
+ * float32 moments it computed; only what is stored is rounded. `origin` is the group's value block:
+ * (p − origin) / 4 is this call's first element in the group, whatever part of it a thread runs.
+ */
+export function adamBf16(
+  p: usize, g: usize, m: usize, v: usize, vmax: usize, n: i32,
+  gScale: f32, weightDecay: f32, decay: f32, beta1: f32, oneMinusBeta1: f32, beta2: f32, oneMinusBeta2: f32,
+  stepSize: f32, epsHat: f32, amsgrad: bool, stochastic: bool, key: u32, origin: u32,
+): void {
+  const first = <u32>(p - origin) >> 2;
+  if (stochastic) adamFlags(p, g, m, v, vmax, n, gScale, weightDecay, decay, beta1, oneMinusBeta1, beta2, oneMinusBeta2, stepSize, epsHat, amsgrad, BF16_SR, key, first);
+  else adamFlags(p, g, m, v, vmax, n, gScale, weightDecay, decay, beta1, oneMinusBeta1, beta2, oneMinusBeta2, stepSize, epsHat, amsgrad, BF16, 0, first);
+}
+
+@inline function adamFlags(
+  p: usize, g: usize, m: usize, v: usize, vmax: usize, n: i32,
+  gScale: f32, wd: f32, decay: f32, beta1: f32, c1: f32, beta2: f32, c2: f32,
+  stepSize: f32, epsHat: f32, amsgrad: bool, mode: i32, key: u32, first: u32,
+): void {
+  if (amsgrad) adamLoop(p, g, m, v, vmax, n, gScale, wd, decay, beta1, c1, beta2, c2, stepSize, epsHat, true, mode, key, first);
+  else adamLoop(p, g, m, v, vmax, n, gScale, wd, decay, beta1, c1, beta2, c2, stepSize, epsHat, false, mode, key, first);
 }
 
 @inline function adamLoop(
   p: usize, g: usize, m: usize, v: usize, vmax: usize, n: i32,
   gScale: f32, wd: f32, decay: f32, beta1: f32, oneMinusB1: f32, beta2: f32, oneMinusB2: f32,
-  stepSize: f32, epsHat: f32, amsgrad: bool,
+  stepSize: f32, epsHat: f32, amsgrad: bool, mode: i32, key: u32, first: u32,
 ): void {
+  const km = slotKey(key, 0), kv = slotKey(key, 1), kx = slotKey(key, 2);
   let i = 0;
   if (ASC_FEATURE_SIMD) {
     const gScaleV = splat<v128>(gScale), wdV = splat<v128>(wd), decayV = splat<v128>(decay);
@@ -31,40 +56,41 @@ export function adam(
     let seenA = splat<v128>(0), seenB = splat<v128>(0);
     // Two independent vectors per iteration (lanes do not interact, so the bits are unchanged).
     for (; i + 8 <= n; i += 8) {
-      const o = <usize>i << 2;
-      seenA = watch(seenA, adamLane<v128>(p + o, g + o, m + o, v + o, vmax + o, gScaleV, wdV, decayV, b1V, c1V, b2V, c2V, stepV, epsV, amsgrad));
-      seenB = watch(seenB, adamLane<v128>(p + o + 16, g + o + 16, m + o + 16, v + o + 16, vmax + o + 16, gScaleV, wdV, decayV, b1V, c1V, b2V, c2V, stepV, epsV, amsgrad));
+      const o = <usize>i << 2, s = stateAt(0, i, mode), t = stateAt(0, i + 4, mode), at = first + <u32>i;
+      seenA = watch(seenA, adamLane<v128>(p + o, g + o, m + s, v + s, vmax + s, gScaleV, wdV, decayV, b1V, c1V, b2V, c2V, stepV, epsV, amsgrad, mode, km, kv, kx, at));
+      seenB = watch(seenB, adamLane<v128>(p + o + 16, g + o + 16, m + t, v + t, vmax + t, gScaleV, wdV, decayV, b1V, c1V, b2V, c2V, stepV, epsV, amsgrad, mode, km, kv, kx, at + 4));
     }
     for (; i + 4 <= n; i += 4) {
-      const o = <usize>i << 2;
-      seenA = watch(seenA, adamLane<v128>(p + o, g + o, m + o, v + o, vmax + o, gScaleV, wdV, decayV, b1V, c1V, b2V, c2V, stepV, epsV, amsgrad));
+      const o = <usize>i << 2, s = stateAt(0, i, mode);
+      seenA = watch(seenA, adamLane<v128>(p + o, g + o, m + s, v + s, vmax + s, gScaleV, wdV, decayV, b1V, c1V, b2V, c2V, stepV, epsV, amsgrad, mode, km, kv, kx, first + <u32>i));
     }
     if (sawNaN(seenA, seenB)) {
       canonicalizeNaN(p, i);
-      canonicalizeNaN(m, i);
-      canonicalizeNaN(v, i);
-      if (amsgrad) canonicalizeNaN(vmax, i);
+      canonicalizeState(m, i, mode);
+      canonicalizeState(v, i, mode);
+      if (amsgrad) canonicalizeState(vmax, i, mode);
     }
   }
   for (; i < n; i++) {
-    const o = <usize>i << 2;
-    adamLane<f32>(p + o, g + o, m + o, v + o, vmax + o, gScale, wd, decay, beta1, oneMinusB1, beta2, oneMinusB2, stepSize, epsHat, amsgrad);
+    const o = <usize>i << 2, s = stateAt(0, i, mode);
+    adamLane<f32>(p + o, g + o, m + s, v + s, vmax + s, gScale, wd, decay, beta1, oneMinusB1, beta2, oneMinusB2, stepSize, epsHat, amsgrad, mode, km, kv, kx, first + <u32>i);
   }
 }
 
 @inline function adamLane<T>(
   p: usize, g: usize, m: usize, v: usize, vmax: usize,
   gScale: T, wd: T, decay: T, b1: T, c1: T, b2: T, c2: T, stepSize: T, epsHat: T, amsgrad: bool,
+  mode: i32, km: u32, kv: u32, kx: u32, at: u32,
 ): T {
   const pi = ld<T>(p);
   const gi = add<T>(mul<T>(gScale, ld<T>(g)), mul<T>(wd, pi));
-  const mi = add<T>(mul<T>(b1, ld<T>(m)), mul<T>(c1, gi));
-  let vi = add<T>(mul<T>(b2, ld<T>(v)), mul<T>(c2, mul<T>(gi, gi)));
-  st<T>(m, mi);
-  st<T>(v, vi);
+  const mi = add<T>(mul<T>(b1, lds<T>(m, mode)), mul<T>(c1, gi));
+  let vi = add<T>(mul<T>(b2, lds<T>(v, mode)), mul<T>(c2, mul<T>(gi, gi)));
+  sts<T>(m, mi, mode, km, at);
+  sts<T>(v, vi, mode, kv, at);
   if (amsgrad) {
-    vi = max<T>(ld<T>(vmax), vi);
-    st<T>(vmax, vi);
+    vi = max<T>(lds<T>(vmax, mode), vi);
+    sts<T>(vmax, vi, mode, kx, at);
   }
   const update = div<T>(mul<T>(stepSize, mi), add<T>(sqrt<T>(vi), epsHat));
   const next = sub<T>(mul<T>(decay, pi), update);

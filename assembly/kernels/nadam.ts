@@ -1,4 +1,5 @@
 import { ld, st, splat, add, sub, mul, div, sqrt, watch, sawNaN, canonicalizeNaN } from "../ops/lane";
+import { F32, BF16, BF16_SR, stateAt, lds, sts, canonicalizeState, slotKey } from "../ops/storage";
 import { ema, scaledGrad } from "../ops/moments";
 
 /**
@@ -16,14 +17,36 @@ export function nadam(
   gScale: f32, weightDecay: f32, decay: f32, beta1: f32, oneMinusBeta1: f32, beta2: f32, oneMinusBeta2: f32,
   gCoef: f32, mCoef: f32, epsHat: f32, adaptive: bool,
 ): void {
-  if (adaptive) nadamLoop(p, g, m, v, n, gScale, weightDecay, decay, beta1, oneMinusBeta1, beta2, oneMinusBeta2, gCoef, mCoef, epsHat, true);
-  else nadamLoop(p, g, m, v, n, gScale, weightDecay, decay, beta1, oneMinusBeta1, beta2, oneMinusBeta2, gCoef, mCoef, epsHat, false);
+  nadamFlags(p, g, m, v, n, gScale, weightDecay, decay, beta1, oneMinusBeta1, beta2, oneMinusBeta2, gCoef, mCoef, epsHat, adaptive, F32, 0, 0);
+}
+
+/** nadam over bfloat16 state (2 bytes a number; see adamBf16). */
+export function nadamBf16(
+  p: usize, g: usize, m: usize, v: usize, n: i32,
+  gScale: f32, weightDecay: f32, decay: f32, beta1: f32, oneMinusBeta1: f32, beta2: f32, oneMinusBeta2: f32,
+  gCoef: f32, mCoef: f32, epsHat: f32, adaptive: bool,
+  stochastic: bool, key: u32, origin: u32,
+): void {
+  const first = <u32>(p - origin) >> 2;
+  if (stochastic) nadamFlags(p, g, m, v, n, gScale, weightDecay, decay, beta1, oneMinusBeta1, beta2, oneMinusBeta2, gCoef, mCoef, epsHat, adaptive, BF16_SR, key, first);
+  else nadamFlags(p, g, m, v, n, gScale, weightDecay, decay, beta1, oneMinusBeta1, beta2, oneMinusBeta2, gCoef, mCoef, epsHat, adaptive, BF16, 0, first);
+}
+
+@inline function nadamFlags(
+  p: usize, g: usize, m: usize, v: usize, n: i32,
+  gScale: f32, weightDecay: f32, decay: f32, beta1: f32, oneMinusBeta1: f32, beta2: f32, oneMinusBeta2: f32,
+  gCoef: f32, mCoef: f32, epsHat: f32, adaptive: bool,
+  mode: i32, key: u32, first: u32,
+): void {
+  if (adaptive) nadamLoop(p, g, m, v, n, gScale, weightDecay, decay, beta1, oneMinusBeta1, beta2, oneMinusBeta2, gCoef, mCoef, epsHat, true, mode, key, first);
+  else nadamLoop(p, g, m, v, n, gScale, weightDecay, decay, beta1, oneMinusBeta1, beta2, oneMinusBeta2, gCoef, mCoef, epsHat, false, mode, key, first);
 }
 
 @inline function nadamLoop(
   p: usize, g: usize, m: usize, v: usize, n: i32,
   gScale: f32, wd: f32, decay: f32, beta1: f32, oneMinusBeta1: f32, beta2: f32, oneMinusBeta2: f32,
   gCoef: f32, mCoef: f32, epsHat: f32, adaptive: bool,
+  mode: i32, key: u32, first: u32,
 ): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
@@ -32,29 +55,30 @@ export function nadam(
     const weight1V = splat<v128>(oneMinusBeta1), weight2V = splat<v128>(oneMinusBeta2);
     let seen = splat<v128>(0);
     for (; i + 4 <= n; i += 4) {
-      const o = <usize>i << 2;
-      seen = watch(seen, nadamLane<v128>(p + o, g + o, m + o, v + o, gScaleV, wdV, decayV, beta1V, weight1V, beta2V, weight2V, gCoefV, mCoefV, epsV, adaptive));
+      const o = <usize>i << 2, s = stateAt(0, i, mode), at = first + <u32>i;
+      seen = watch(seen, nadamLane<v128>(p + o, g + o, m + s, v + s, gScaleV, wdV, decayV, beta1V, weight1V, beta2V, weight2V, gCoefV, mCoefV, epsV, adaptive, mode, key, at));
     }
     if (sawNaN(seen, seen)) {
       canonicalizeNaN(p, i);
-      canonicalizeNaN(m, i);
-      canonicalizeNaN(v, i);
+      canonicalizeState(m, i, mode);
+      canonicalizeState(v, i, mode);
     }
   }
   for (; i < n; i++) {
-    const o = <usize>i << 2;
-    nadamLane<f32>(p + o, g + o, m + o, v + o, gScale, wd, decay, beta1, oneMinusBeta1, beta2, oneMinusBeta2, gCoef, mCoef, epsHat, adaptive);
+    const o = <usize>i << 2, s = stateAt(0, i, mode), at = first + <u32>i;
+    nadamLane<f32>(p + o, g + o, m + s, v + s, gScale, wd, decay, beta1, oneMinusBeta1, beta2, oneMinusBeta2, gCoef, mCoef, epsHat, adaptive, mode, key, at);
   }
 }
 
 @inline function nadamLane<T>(
   p: usize, g: usize, m: usize, v: usize,
   gScale: T, wd: T, decay: T, beta1: T, weight1: T, beta2: T, weight2: T, gCoef: T, mCoef: T, epsHat: T, adaptive: bool,
+  mode: i32, key: u32, at: u32,
 ): T {
   const pi = ld<T>(p);
   const gi = scaledGrad<T>(g, pi, gScale, wd);
-  const mi = ema<T>(m, beta1, weight1, gi);
-  const vi = ema<T>(v, beta2, weight2, mul<T>(gi, gi));
+  const mi = ema<T>(m, beta1, weight1, gi, mode, slotKey(key, 0), at);
+  const vi = ema<T>(v, beta2, weight2, mul<T>(gi, gi), mode, slotKey(key, 1), at);
   const step = add<T>(mul<T>(gCoef, gi), mul<T>(mCoef, mi));
   const update = adaptive ? div<T>(step, add<T>(sqrt<T>(vi), epsHat)) : step;
   const next = sub<T>(mul<T>(decay, pi), update);

@@ -1,4 +1,5 @@
 import { ld, st, splat, add, sub, mul, div, sqrt, watch, sawNaN, canonicalizeNaN } from "../ops/lane";
+import { F32, BF16, BF16_SR, stateAt, lds, sts, canonicalizeState, slotKey } from "../ops/storage";
 
 /**
  * RMSprop, one fused pass (pointers: 16-byte-aligned byte offsets; any n):
@@ -13,13 +14,34 @@ export function rmsprop(
   lr: f32, gScale: f32, weightDecay: f32, alpha: f32, oneMinusAlpha: f32, momentum: f32,
   epsIn: f32, epsOut: f32, useMomentum: bool, centered: bool,
 ): void {
+  rmspropFlags(p, g, sq, buf, gAvg, n, lr, gScale, weightDecay, alpha, oneMinusAlpha, momentum, epsIn, epsOut, useMomentum, centered, F32, 0, 0);
+}
+
+/** rmsprop over bfloat16 state (2 bytes a number; see adamBf16). */
+export function rmspropBf16(
+  p: usize, g: usize, sq: usize, buf: usize, gAvg: usize, n: i32,
+  lr: f32, gScale: f32, weightDecay: f32, alpha: f32, oneMinusAlpha: f32, momentum: f32,
+  epsIn: f32, epsOut: f32, useMomentum: bool, centered: bool,
+  stochastic: bool, key: u32, origin: u32,
+): void {
+  const first = <u32>(p - origin) >> 2;
+  if (stochastic) rmspropFlags(p, g, sq, buf, gAvg, n, lr, gScale, weightDecay, alpha, oneMinusAlpha, momentum, epsIn, epsOut, useMomentum, centered, BF16_SR, key, first);
+  else rmspropFlags(p, g, sq, buf, gAvg, n, lr, gScale, weightDecay, alpha, oneMinusAlpha, momentum, epsIn, epsOut, useMomentum, centered, BF16, 0, first);
+}
+
+@inline function rmspropFlags(
+  p: usize, g: usize, sq: usize, buf: usize, gAvg: usize, n: i32,
+  lr: f32, gScale: f32, weightDecay: f32, alpha: f32, oneMinusAlpha: f32, momentum: f32,
+  epsIn: f32, epsOut: f32, useMomentum: bool, centered: bool,
+  mode: i32, key: u32, first: u32,
+): void {
   // Each flag combination gets its own loop, so no per-element branch survives.
   if (useMomentum) {
-    if (centered) rmspropLoop(p, g, sq, buf, gAvg, n, lr, gScale, weightDecay, alpha, oneMinusAlpha, momentum, epsIn, epsOut, true, true);
-    else rmspropLoop(p, g, sq, buf, gAvg, n, lr, gScale, weightDecay, alpha, oneMinusAlpha, momentum, epsIn, epsOut, true, false);
+    if (centered) rmspropLoop(p, g, sq, buf, gAvg, n, lr, gScale, weightDecay, alpha, oneMinusAlpha, momentum, epsIn, epsOut, true, true, mode, key, first);
+    else rmspropLoop(p, g, sq, buf, gAvg, n, lr, gScale, weightDecay, alpha, oneMinusAlpha, momentum, epsIn, epsOut, true, false, mode, key, first);
   } else {
-    if (centered) rmspropLoop(p, g, sq, buf, gAvg, n, lr, gScale, weightDecay, alpha, oneMinusAlpha, momentum, epsIn, epsOut, false, true);
-    else rmspropLoop(p, g, sq, buf, gAvg, n, lr, gScale, weightDecay, alpha, oneMinusAlpha, momentum, epsIn, epsOut, false, false);
+    if (centered) rmspropLoop(p, g, sq, buf, gAvg, n, lr, gScale, weightDecay, alpha, oneMinusAlpha, momentum, epsIn, epsOut, false, true, mode, key, first);
+    else rmspropLoop(p, g, sq, buf, gAvg, n, lr, gScale, weightDecay, alpha, oneMinusAlpha, momentum, epsIn, epsOut, false, false, mode, key, first);
   }
 }
 
@@ -27,6 +49,7 @@ export function rmsprop(
   p: usize, g: usize, sq: usize, buf: usize, gAvg: usize, n: i32,
   lr: f32, gScale: f32, wd: f32, alpha: f32, oneMinusAlpha: f32, mu: f32, epsIn: f32, epsOut: f32,
   useMomentum: bool, centered: bool,
+  mode: i32, key: u32, first: u32,
 ): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
@@ -35,41 +58,42 @@ export function rmsprop(
     const epsInV = splat<v128>(epsIn), epsOutV = splat<v128>(epsOut);
     let seen = splat<v128>(0);
     for (; i + 4 <= n; i += 4) {
-      const o = <usize>i << 2;
-      seen = watch(seen, rmspropLane<v128>(p + o, g + o, sq + o, buf + o, gAvg + o, lrV, gScaleV, wdV, alphaV, cV, muV, epsInV, epsOutV, useMomentum, centered));
+      const o = <usize>i << 2, s = stateAt(0, i, mode), at = first + <u32>i;
+      seen = watch(seen, rmspropLane<v128>(p + o, g + o, sq + s, buf + s, gAvg + s, lrV, gScaleV, wdV, alphaV, cV, muV, epsInV, epsOutV, useMomentum, centered, mode, key, at));
     }
     if (sawNaN(seen, seen)) {
       canonicalizeNaN(p, i);
-      canonicalizeNaN(sq, i);
-      if (useMomentum) canonicalizeNaN(buf, i);
-      if (centered) canonicalizeNaN(gAvg, i);
+      canonicalizeState(sq, i, mode);
+      if (useMomentum) canonicalizeState(buf, i, mode);
+      if (centered) canonicalizeState(gAvg, i, mode);
     }
   }
   for (; i < n; i++) {
-    const o = <usize>i << 2;
-    rmspropLane<f32>(p + o, g + o, sq + o, buf + o, gAvg + o, lr, gScale, wd, alpha, oneMinusAlpha, mu, epsIn, epsOut, useMomentum, centered);
+    const o = <usize>i << 2, s = stateAt(0, i, mode), at = first + <u32>i;
+    rmspropLane<f32>(p + o, g + o, sq + s, buf + s, gAvg + s, lr, gScale, wd, alpha, oneMinusAlpha, mu, epsIn, epsOut, useMomentum, centered, mode, key, at);
   }
 }
 
 @inline function rmspropLane<T>(
   p: usize, g: usize, sq: usize, buf: usize, gAvg: usize,
   lr: T, gScale: T, wd: T, alpha: T, c: T, mu: T, epsIn: T, epsOut: T, useMomentum: bool, centered: bool,
+  mode: i32, key: u32, at: u32,
 ): T {
   const pi = ld<T>(p);
   const gi = add<T>(mul<T>(gScale, ld<T>(g)), mul<T>(wd, pi));
-  const vi = add<T>(mul<T>(alpha, ld<T>(sq)), mul<T>(c, mul<T>(gi, gi)));
-  st<T>(sq, vi);
+  const vi = add<T>(mul<T>(alpha, lds<T>(sq, mode)), mul<T>(c, mul<T>(gi, gi)));
+  sts<T>(sq, vi, mode, slotKey(key, 0), at);
   let variance = vi;
   if (centered) {
-    const ai = add<T>(mul<T>(alpha, ld<T>(gAvg)), mul<T>(c, gi));
-    st<T>(gAvg, ai);
+    const ai = add<T>(mul<T>(alpha, lds<T>(gAvg, mode)), mul<T>(c, gi));
+    sts<T>(gAvg, ai, mode, slotKey(key, 2), at);
     variance = sub<T>(vi, mul<T>(ai, ai));
   }
   const denom = add<T>(sqrt<T>(add<T>(variance, epsIn)), epsOut);
   let next: T;
   if (useMomentum) {
-    const bi = add<T>(mul<T>(mu, ld<T>(buf)), div<T>(gi, denom));
-    st<T>(buf, bi);
+    const bi = add<T>(mul<T>(mu, lds<T>(buf, mode)), div<T>(gi, denom));
+    sts<T>(buf, bi, mode, slotKey(key, 1), at);
     next = sub<T>(pi, mul<T>(lr, bi));
   } else {
     next = sub<T>(pi, div<T>(mul<T>(lr, gi), denom));

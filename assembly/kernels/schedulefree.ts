@@ -1,5 +1,6 @@
 import { ld, st, splat, add, sub, mul, div, sqrt, watch, sawNaN, canonicalizeNaN } from "../ops/lane";
 import { ema, scaledGrad } from "../ops/moments";
+import { F32 } from "../ops/storage";
 
 // Schedule-free SGD and AdamW (Defazio et al., 2024), as facebookresearch/schedulefree's
 // SGDScheduleFree and AdamWScheduleFree. The parameters hold y, the point gradients are taken at;
@@ -97,7 +98,7 @@ export function scheduleFreeAdamW(
 /** The normalized gradient plus weight decay at y; updates v. v reaches the result through the division. */
 @inline function adamDirection<T>(g: usize, v: usize, y: T, gScale: T, wd: T, beta2: T, oneMinusBeta2: T, bcScale: T, epsHat: T): T {
   const gi = mul<T>(gScale, ld<T>(g));
-  const vi = ema<T>(v, beta2, oneMinusBeta2, mul<T>(gi, gi));
+  const vi = ema<T>(v, beta2, oneMinusBeta2, mul<T>(gi, gi), F32, 0, 0);
   return add<T>(div<T>(mul<T>(bcScale, gi), add<T>(sqrt<T>(vi), epsHat)), mul<T>(wd, y));
 }
 

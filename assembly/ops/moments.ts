@@ -1,4 +1,5 @@
-import { ld, st, add, mul } from "./lane";
+import { ld, add, mul } from "./lane";
+import { lds, sts } from "./storage";
 
 // Pieces shared by the lanes of the Adam-like kernels (same operations, same order as written
 // out in kernels/adam.ts, so results are unchanged by sharing them).
@@ -8,9 +9,12 @@ import { ld, st, add, mul } from "./lane";
   return add<T>(mul<T>(gScale, ld<T>(g)), mul<T>(wd, p));
 }
 
-/** An exponential moving average in place: s ← decay·s + weight·x; returns the new s. */
-@inline export function ema<T>(s: usize, decay: T, weight: T, x: T): T {
-  const next = add<T>(mul<T>(decay, ld<T>(s)), mul<T>(weight, x));
-  st<T>(s, next);
+/**
+ * An exponential moving average in place: s ← decay·s + weight·x; returns the new s (before a
+ * bfloat16 store rounds it). `mode`, `key`, `at`: the slot's storage (ops/storage.ts).
+ */
+@inline export function ema<T>(s: usize, decay: T, weight: T, x: T, mode: i32, key: u32, at: u32): T {
+  const next = add<T>(mul<T>(decay, lds<T>(s, mode)), mul<T>(weight, x));
+  sts<T>(s, next, mode, key, at);
   return next;
 }

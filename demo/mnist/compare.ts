@@ -23,6 +23,8 @@ export interface CompareConfig {
   scoreSamples?: number;
   /** Clip each step's gradients to this total L2 norm; no clipping when absent. */
   maxGradNorm?: number;
+  /** The optimizers' state storage (element-wise families); float32 when absent. */
+  stateDtype?: "float32" | "bfloat16";
 }
 
 export interface Comparison {
@@ -60,7 +62,7 @@ export async function compareOptimizers(config: CompareConfig, hooks: CompareHoo
   const orders = Array.from({ length: config.epochs }, () => permutation(train.count, nextOrder));
   const engine = await createEngine({ backend: config.backend, threads: config.threads ?? 1 });
   try {
-    const context = { engine, train, validation, test, init, orders, batchSize: config.batchSize, maxGradNorm: config.maxGradNorm };
+    const context = { engine, train, validation, test, init, orders, batchSize: config.batchSize, maxGradNorm: config.maxGradNorm, stateDtype: config.stateDtype };
     const runs: RunResult[] = [];
     for (const [index, spec] of config.runs.entries()) {
       const lr = config.lrs[spec.id] ?? spec.lr;

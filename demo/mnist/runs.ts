@@ -1,6 +1,6 @@
 import {
   Adadelta, Adafactor, Adagrad, Adam, Adamax, AdamW, ASGD, EMA, LBFGS, Lion, Muon, NAdam, RAdam, RMSprop, Rprop, ScheduleFreeAdamW, ScheduleFreeSGD, SGD,
-  type FamilyId, type Optimizer, type Param, type WeightAverage,
+  type FamilyId, type Optimizer, type Param, type StateStorageOptions, type WeightAverage,
 } from "../../src/index.js";
 import { cosine, stepDecay, type ScheduleFactory } from "./schedules.js";
 
@@ -15,7 +15,8 @@ export interface RunSpec {
    * epochs 3–4 of a 4-epoch run, seed 1, batch 32; `demo/mnist/tune.ts`, README).
    */
   readonly lr: number;
-  readonly make: (params: Param[], lr: number) => Optimizer<any>;
+  /** `storage` (--state-dtype): the element-wise families' state storage; L-BFGS and the families without bfloat16 kernels ignore it. */
+  readonly make: (params: Param[], lr: number, storage?: StateStorageOptions) => Optimizer<any>;
   /** A second optimizer stepped beside the first (Muon's AdamW for the biases), its lr fixed. */
   readonly companion?: (params: Param[]) => Optimizer<any>;
   /** The lr as a function of the step, driven by the library's Scheduler; constant when absent. */
@@ -37,46 +38,46 @@ const LBFGS_LR = 1;
 // Adding an optimizer to the comparison is one entry here; the compiler asks for a new family's.
 const BY_FAMILY = {
   sgd: [
-    { id: "sgd", label: "SGD", lr: 0.2, make: (p, lr) => new SGD(p, { lr }) },
-    { id: "sgd-momentum", label: "SGD+momentum", lr: 0.025, make: (p, lr) => new SGD(p, { lr, ...momentum }) },
-    { id: "nesterov", label: "Nesterov", lr: 0.05, make: (p, lr) => new SGD(p, { lr, ...momentum, nesterov: true }) },
-    { id: "sgd-momentum-cosine", label: "SGD+momentum, cosine", lr: 0.1, make: (p, lr) => new SGD(p, { lr, ...momentum }), schedule: cosine },
-    { id: "sgd-momentum-step", label: "SGD+momentum, step", lr: 0.05, make: (p, lr) => new SGD(p, { lr, ...momentum }), schedule: stepDecay },
+    { id: "sgd", label: "SGD", lr: 0.2, make: (p, lr, o) => new SGD(p, { ...o, lr }) },
+    { id: "sgd-momentum", label: "SGD+momentum", lr: 0.025, make: (p, lr, o) => new SGD(p, { ...o, lr, ...momentum }) },
+    { id: "nesterov", label: "Nesterov", lr: 0.05, make: (p, lr, o) => new SGD(p, { ...o, lr, ...momentum, nesterov: true }) },
+    { id: "sgd-momentum-cosine", label: "SGD+momentum, cosine", lr: 0.1, make: (p, lr, o) => new SGD(p, { ...o, lr, ...momentum }), schedule: cosine },
+    { id: "sgd-momentum-step", label: "SGD+momentum, step", lr: 0.05, make: (p, lr, o) => new SGD(p, { ...o, lr, ...momentum }), schedule: stepDecay },
   ],
   adam: [
-    { id: "adam", label: "Adam", lr: 2e-3, make: (p, lr) => new Adam(p, { lr }) },
+    { id: "adam", label: "Adam", lr: 2e-3, make: (p, lr, o) => new Adam(p, { ...o, lr }) },
   ],
   adamw: [
-    { id: "adamw", label: "AdamW", lr: 2e-3, make: (p, lr) => new AdamW(p, { lr, weightDecay: 1e-2 }) },
+    { id: "adamw", label: "AdamW", lr: 2e-3, make: (p, lr, o) => new AdamW(p, { ...o, lr, weightDecay: 1e-2 }) },
     // The baseline the 2024–26 optimizers are compared with (README): AdamW at its tuned lr, annealed to 0.
-    { id: "adamw-cosine", label: "AdamW, cosine", lr: 2e-3, make: (p, lr) => new AdamW(p, { lr, weightDecay: 1e-2 }), schedule: cosine, optIn: true },
+    { id: "adamw-cosine", label: "AdamW, cosine", lr: 2e-3, make: (p, lr, o) => new AdamW(p, { ...o, lr, weightDecay: 1e-2 }), schedule: cosine, optIn: true },
     // AdamW's lr (not tuned again), scored on the EMA of its weights. Opt-in: the default run stays as it was.
-    { id: "adamw-ema", label: "AdamW + EMA", lr: 2e-3, make: (p, lr) => new AdamW(p, { lr, weightDecay: 1e-2 }), average: (o) => new EMA(o, { decay: 0.999 }), optIn: true },
+    { id: "adamw-ema", label: "AdamW + EMA", lr: 2e-3, make: (p, lr, o) => new AdamW(p, { ...o, lr, weightDecay: 1e-2 }), average: (o) => new EMA(o, { decay: 0.999 }), optIn: true },
   ],
   adagrad: [
-    { id: "adagrad", label: "Adagrad", lr: 0.06, make: (p, lr) => new Adagrad(p, { lr }) },
+    { id: "adagrad", label: "Adagrad", lr: 0.06, make: (p, lr, o) => new Adagrad(p, { ...o, lr }) },
   ],
   rmsprop: [
-    { id: "rmsprop", label: "RMSprop", lr: 2e-3, make: (p, lr) => new RMSprop(p, { lr }) },
+    { id: "rmsprop", label: "RMSprop", lr: 2e-3, make: (p, lr, o) => new RMSprop(p, { ...o, lr }) },
   ],
   adadelta: [
-    { id: "adadelta", label: "Adadelta", lr: 1, make: (p, lr) => new Adadelta(p, { lr }) },
+    { id: "adadelta", label: "Adadelta", lr: 1, make: (p, lr, o) => new Adadelta(p, { ...o, lr }) },
   ],
   adamax: [
-    { id: "adamax", label: "Adamax", lr: 8e-3, make: (p, lr) => new Adamax(p, { lr }) },
+    { id: "adamax", label: "Adamax", lr: 8e-3, make: (p, lr, o) => new Adamax(p, { ...o, lr }) },
   ],
   nadam: [
-    { id: "nadam", label: "NAdam", lr: 1e-3, make: (p, lr) => new NAdam(p, { lr }) },
+    { id: "nadam", label: "NAdam", lr: 1e-3, make: (p, lr, o) => new NAdam(p, { ...o, lr }) },
   ],
   radam: [
-    { id: "radam", label: "RAdam", lr: 2e-3, make: (p, lr) => new RAdam(p, { lr }) },
+    { id: "radam", label: "RAdam", lr: 2e-3, make: (p, lr, o) => new RAdam(p, { ...o, lr }) },
   ],
   lion: [
-    { id: "lion", label: "Lion", lr: 2e-4, make: (p, lr) => new Lion(p, { lr }) },
+    { id: "lion", label: "Lion", lr: 2e-4, make: (p, lr, o) => new Lion(p, { ...o, lr }) },
   ],
   rprop: [
     // Rprop is a full-batch method (it adapts on the sign of successive gradients): here on mini-batches.
-    { id: "rprop", label: "Rprop", lr: 2.5e-3, make: (p, lr) => new Rprop(p, { lr }) },
+    { id: "rprop", label: "Rprop", lr: 2.5e-3, make: (p, lr, o) => new Rprop(p, { ...o, lr }) },
   ],
   adafactor: [
     // torch's default lr, not tuned on this job yet (demo/mnist/tune.ts): opt-in until it is.

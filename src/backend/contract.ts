@@ -7,10 +7,12 @@ import { OptimError } from "../errors.js";
 
 /**
  * An argument: `name:kind`. Kinds: `ptr` a heap byte offset (16-byte aligned for the element-wise
- * kernels), `size` a count of floats, rows or columns, `f32` a float32 scalar (the optimizer
- * computes it per step in float64), `bool` a flag (0/1 in wasm).
+ * kernels), `half` the byte offset of a bfloat16 state slot (2 bytes a number, 8-byte aligned),
+ * `size` a count of floats, rows or columns, `f32` a float32 scalar (the optimizer computes it per
+ * step in float64), `bool` a flag (0/1 in wasm), `u32` an unsigned 32-bit integer (a hash key, a
+ * byte offset the thread split leaves as is).
  */
-type Arg = `${string}:${"ptr" | "size" | "f32" | "bool"}`;
+type Arg = `${string}:${"ptr" | "half" | "size" | "f32" | "bool" | "u32"}`;
 
 interface Signature {
   readonly args: readonly Arg[];
@@ -23,6 +25,9 @@ interface Signature {
    */
   readonly whole?: boolean;
 }
+
+/** The arguments every bfloat16-state kernel takes after its float32 twin's. */
+const BF16_ARGS = ["stochastic:bool", "key:u32", "origin:u32"] as const;
 
 export const KERNEL_CONTRACT = {
   fill: { args: ["ptr:ptr", "n:size", "value:f32"] },
@@ -111,6 +116,39 @@ export const KERNEL_CONTRACT = {
     ],
   },
   lerp: { args: ["p:ptr", "z:ptr", "n:size", "coef:f32", "fromZ:bool"] },
+  // The same kernels over bfloat16 state (assembly/ops/storage.ts): each slot offset is `half`, and
+  // three arguments follow: round stochastically, the step's hash key, the group's value block
+  // (whose distance to p gives each element's index in the group, the stochastic hash's counter).
+  adamBf16: {
+    args: [
+      "p:ptr", "g:ptr", "m:half", "v:half", "vmax:half", "n:size", "gScale:f32", "weightDecay:f32", "decay:f32",
+      "beta1:f32", "c1:f32", "beta2:f32", "c2:f32", "stepSize:f32", "epsHat:f32", "amsgrad:bool", ...BF16_ARGS,
+    ],
+  },
+  sgdMomentumBf16: {
+    args: ["p:ptr", "g:ptr", "buf:half", "n:size", "lr:f32", "gScale:f32", "weightDecay:f32", "bufDecay:f32", "bufGradScale:f32", "mu:f32", "nesterov:bool", ...BF16_ARGS],
+  },
+  adagradBf16: {
+    args: ["p:ptr", "g:ptr", "sum:half", "n:size", "lr:f32", "gScale:f32", "weightDecay:f32", "epsIn:f32", "epsOut:f32", ...BF16_ARGS],
+  },
+  rmspropBf16: {
+    args: ["p:ptr", "g:ptr", "sq:half", "buf:half", "gAvg:half", "n:size", "lr:f32", "gScale:f32", "weightDecay:f32", "alpha:f32", "c:f32", "mu:f32", "epsIn:f32", "epsOut:f32", "useMomentum:bool", "centered:bool", ...BF16_ARGS],
+  },
+  adadeltaBf16: {
+    args: ["p:ptr", "g:ptr", "sq:half", "accDelta:half", "n:size", "lr:f32", "gScale:f32", "weightDecay:f32", "rho:f32", "c:f32", "eps:f32", "previousSquareAvg:bool", ...BF16_ARGS],
+  },
+  rpropBf16: {
+    args: ["p:ptr", "g:ptr", "prev:half", "stepSize:half", "n:size", "gScale:f32", "etaMinus:f32", "etaPlus:f32", "stepSizeMin:f32", "stepSizeMax:f32", ...BF16_ARGS],
+  },
+  adamaxBf16: {
+    args: ["p:ptr", "g:ptr", "m:half", "u:half", "n:size", "gScale:f32", "weightDecay:f32", "beta1:f32", "c1:f32", "beta2:f32", "epsInMax:f32", "epsOutside:f32", "stepSize:f32", ...BF16_ARGS],
+  },
+  nadamBf16: {
+    args: ["p:ptr", "g:ptr", "m:half", "v:half", "n:size", "gScale:f32", "wd:f32", "decay:f32", "beta1:f32", "weight1:f32", "beta2:f32", "weight2:f32", "gCoef:f32", "mCoef:f32", "epsHat:f32", "adaptive:bool", ...BF16_ARGS],
+  },
+  lionBf16: {
+    args: ["p:ptr", "g:ptr", "m:half", "n:size", "gScale:f32", "decay:f32", "lr:f32", "beta1:f32", "c1:f32", "beta2:f32", "c2:f32", ...BF16_ARGS],
+  },
 } as const satisfies Record<string, Signature>;
 
 export type KernelName = keyof typeof KERNEL_CONTRACT;
@@ -128,6 +166,11 @@ export const KERNEL_NAMES = Object.keys(KERNEL_CONTRACT) as KernelName[];
 /** The kind of each argument of a kernel, in order. */
 export function argKinds(name: KernelName): string[] {
   return KERNEL_CONTRACT[name].args.map((arg) => arg.slice(arg.indexOf(":") + 1));
+}
+
+/** Which leading offsets of an element-wise kernel are bfloat16 slots (bit i for argument i): a thread split moves them 2 bytes a number. */
+export function halfOffsets(name: KernelName): number {
+  return argKinds(name).reduce((mask, kind, i) => (kind === "half" ? mask | (1 << i) : mask), 0);
 }
 
 /** How many leading arguments of an element-wise kernel are heap offsets, that is, where its `n` is. */

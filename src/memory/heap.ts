@@ -66,6 +66,11 @@ export class Heap {
     return this.used;
   }
 
+  /** Bytes the live block at `offset` holds (its request rounded up to the alignment), 0 if none. */
+  blockBytes(offset: number): number {
+    return this.live.get(offset) ?? 0;
+  }
+
   get byteLength(): number {
     return this.storage.buffer.byteLength;
   }

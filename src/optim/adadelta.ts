@@ -1,8 +1,8 @@
 import type { Kernels } from "../backend/types.js";
 import type { Param } from "../param.js";
 import { bool, num } from "../validation.js";
-import { ElementwiseOptimizer, type SlotsLayout, type OptimizerSpec } from "./elementwise.js";
-import { type GroupInput, type ParamGroup, type OptimizerOptions } from "./optimizer.js";
+import { ElementwiseOptimizer, type ElementwiseOptions, type SlotsLayout, type OptimizerSpec } from "./elementwise.js";
+import { type GroupInput, type ParamGroup } from "./optimizer.js";
 
 export type AdadeltaOptions = {
   /** Scale applied to the delta (default 1.0, as torch.optim.Adadelta and the paper). */
@@ -23,6 +23,7 @@ export type AdadeltaOptions = {
 };
 
 export const ADADELTA_SPEC: OptimizerSpec<AdadeltaOptions> = {
+  bfloat16: true,
   kind: "Adadelta",
   rules: {
     lr: num(1, { min: 0 }),
@@ -56,15 +57,20 @@ export type AdadeltaState = { step: number; squareAvg: Float32Array; accDelta: F
  * State: `squareAvg`, `accDelta`.
  */
 export class Adadelta extends ElementwiseOptimizer<AdadeltaOptions, AdadeltaState> {
-  constructor(params: readonly Param[] | readonly GroupInput<AdadeltaOptions>[], options: OptimizerOptions<AdadeltaOptions> = {}) {
+  constructor(params: readonly Param[] | readonly GroupInput<AdadeltaOptions>[], options: ElementwiseOptions<AdadeltaOptions> = {}) {
     super(ADADELTA_SPEC, params, options);
   }
 
   protected update(kernels: Kernels, group: ParamGroup<AdadeltaOptions>, layout: SlotsLayout): void {
     const { lr, rho } = group;
-    kernels.adadelta(
+    const r = this.rounding;
+    if (r === null) kernels.adadelta(
       layout.data, layout.grad, layout.slots[0], layout.slots[1], layout.n,
       lr, this.gScale(group.maximize), group.weightDecay, rho, 1 - rho, group.eps, group.previousSquareAvg,
+    );
+    else kernels.adadeltaBf16(
+      layout.data, layout.grad, layout.slots[0], layout.slots[1], layout.n,
+      lr, this.gScale(group.maximize), group.weightDecay, rho, 1 - rho, group.eps, group.previousSquareAvg, r.stochastic, r.key, layout.data,
     );
   }
 }

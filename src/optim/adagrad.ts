@@ -1,8 +1,8 @@
 import type { Kernels } from "../backend/types.js";
 import type { Param } from "../param.js";
 import { bool, num } from "../validation.js";
-import { ElementwiseOptimizer, type SlotsLayout, type OptimizerSpec } from "./elementwise.js";
-import { type GroupInput, type ParamGroup, type OptimizerOptions } from "./optimizer.js";
+import { ElementwiseOptimizer, type ElementwiseOptions, type SlotsLayout, type OptimizerSpec } from "./elementwise.js";
+import { type GroupInput, type ParamGroup } from "./optimizer.js";
 
 export type AdagradOptions = {
   /** Learning rate η (default 1e-2, as torch.optim.Adagrad). */
@@ -22,6 +22,7 @@ export type AdagradOptions = {
 };
 
 export const ADAGRAD_SPEC: OptimizerSpec<AdagradOptions> = {
+  bfloat16: true,
   kind: "Adagrad",
   rules: {
     lr: num(1e-2, { min: 0 }),
@@ -59,7 +60,7 @@ export type AdagradState = { step: number; sum: Float32Array };
  * option later does not reset it. State: `sum`.
  */
 export class Adagrad extends ElementwiseOptimizer<AdagradOptions, AdagradState> {
-  constructor(params: readonly Param[] | readonly GroupInput<AdagradOptions>[], options: OptimizerOptions<AdagradOptions> = {}) {
+  constructor(params: readonly Param[] | readonly GroupInput<AdagradOptions>[], options: ElementwiseOptions<AdagradOptions> = {}) {
     super(ADAGRAD_SPEC, params, options);
   }
 
@@ -67,6 +68,8 @@ export class Adagrad extends ElementwiseOptimizer<AdagradOptions, AdagradState> 
     const lr = group.lr / (1 + (layout.step - 1) * group.lrDecay);
     const epsIn = group.epsInsideSqrt ? group.eps : 0;
     const epsOut = group.epsInsideSqrt ? 0 : group.eps;
-    kernels.adagrad(layout.data, layout.grad, layout.slots[0], layout.n, lr, this.gScale(group.maximize), group.weightDecay, epsIn, epsOut);
+    const r = this.rounding;
+    if (r === null) kernels.adagrad(layout.data, layout.grad, layout.slots[0], layout.n, lr, this.gScale(group.maximize), group.weightDecay, epsIn, epsOut);
+    else kernels.adagradBf16(layout.data, layout.grad, layout.slots[0], layout.n, lr, this.gScale(group.maximize), group.weightDecay, epsIn, epsOut, r.stochastic, r.key, layout.data);
   }
 }

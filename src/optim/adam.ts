@@ -1,8 +1,8 @@
 import type { Kernels } from "../backend/types.js";
 import type { Param } from "../param.js";
 import { bool, num } from "../validation.js";
-import { ElementwiseOptimizer, type SlotsLayout, type OptimizerSpec } from "./elementwise.js";
-import { type GroupInput, type ParamGroup, type OptimizerOptions } from "./optimizer.js";
+import { ElementwiseOptimizer, type BF16Rounding, type ElementwiseOptions, type SlotsLayout, type OptimizerSpec } from "./elementwise.js";
+import { type GroupInput, type ParamGroup } from "./optimizer.js";
 
 export type AdamOptions = {
   /** Learning rate η (default 1e-3). */
@@ -43,8 +43,8 @@ const slotActive = (group: AdamOptions, k: number) => k < 2 || group.amsgrad;
 
 const nonNegativeSlots = ["expAvgSq", "maxExpAvgSq"];
 
-export const ADAM_SPEC: OptimizerSpec<AdamOptions> = { kind: "Adam", rules: rules(0), slots, slotActive, nonNegativeSlots };
-export const ADAMW_SPEC: OptimizerSpec<AdamOptions> = { kind: "AdamW", rules: rules(1e-2), slots, slotActive, nonNegativeSlots };
+export const ADAM_SPEC: OptimizerSpec<AdamOptions> = { kind: "Adam", rules: rules(0), slots, slotActive, nonNegativeSlots, bfloat16: true };
+export const ADAMW_SPEC: OptimizerSpec<AdamOptions> = { kind: "AdamW", rules: rules(1e-2), slots, slotActive, nonNegativeSlots, bfloat16: true };
 
 /** What `getState` returns for Adam (optional buffers: `maxExpAvgSq` with amsgrad.). */
 export type AdamState = { step: number; expAvg: Float32Array; expAvgSq: Float32Array; maxExpAvgSq?: Float32Array };
@@ -72,12 +72,12 @@ export type AdamState = { step: number; expAvg: Float32Array; expAvgSq: Float32A
  * State: `expAvg`, `expAvgSq`, and `maxExpAvgSq` when amsgrad.
  */
 export class Adam extends ElementwiseOptimizer<AdamOptions, AdamState> {
-  constructor(params: readonly Param[] | readonly GroupInput<AdamOptions>[], options: OptimizerOptions<AdamOptions> = {}) {
+  constructor(params: readonly Param[] | readonly GroupInput<AdamOptions>[], options: ElementwiseOptions<AdamOptions> = {}) {
     super(ADAM_SPEC, params, options);
   }
 
   protected update(kernels: Kernels, group: ParamGroup<AdamOptions>, layout: SlotsLayout): void {
-    adamUpdate(kernels, group, layout, this.gScale(group.maximize), false);
+    adamUpdate(kernels, group, layout, this.gScale(group.maximize), false, this.rounding);
   }
 }
 
@@ -86,26 +86,25 @@ export class Adam extends ElementwiseOptimizer<AdamOptions, AdamState> {
  * before the Adam update, as torch.optim.AdamW (default weightDecay 1e-2).
  */
 export class AdamW extends ElementwiseOptimizer<AdamOptions, AdamState> {
-  constructor(params: readonly Param[] | readonly GroupInput<AdamOptions>[], options: OptimizerOptions<AdamOptions> = {}) {
+  constructor(params: readonly Param[] | readonly GroupInput<AdamOptions>[], options: ElementwiseOptions<AdamOptions> = {}) {
     super(ADAMW_SPEC, params, options);
   }
 
   protected update(kernels: Kernels, group: ParamGroup<AdamOptions>, layout: SlotsLayout): void {
-    adamUpdate(kernels, group, layout, this.gScale(group.maximize), true);
+    adamUpdate(kernels, group, layout, this.gScale(group.maximize), true, this.rounding);
   }
 }
 
-function adamUpdate(kernels: Kernels, group: ParamGroup<AdamOptions>, layout: SlotsLayout, gScale: number, decoupled: boolean): void {
-  const { lr, beta1, beta2, eps, weightDecay } = group;
+function adamUpdate(kernels: Kernels, group: ParamGroup<AdamOptions>, layout: SlotsLayout, gScale: number, decoupled: boolean, rounding: BF16Rounding | null): void {
+  const { lr, beta1, beta2, eps, weightDecay, amsgrad } = group;
   const t = layout.step;
   const bc1 = 1 - Math.pow(beta1, t);
   const sqrtBc2 = Math.sqrt(1 - Math.pow(beta2, t));
-  const slots = layout.slots;
-  kernels.adam(
-    layout.data, layout.grad, slots[0], slots[1], slots[2], layout.n,
-    gScale, decoupled ? 0 : weightDecay, decoupled ? 1 - lr * weightDecay : 1,
-    beta1, 1 - beta1, beta2, 1 - beta2,
-    // The kernel adds its ε to √v: PyTorch's ε after the correction is ε·√bc2 there, Keras's ε̂ is ε.
-    (lr * sqrtBc2) / bc1, group.epsHat ? eps : eps * sqrtBc2, group.amsgrad,
-  );
+  const m = layout.slots[0], v = layout.slots[1], vmax = layout.slots[2];
+  const wd = decoupled ? 0 : weightDecay, decay = decoupled ? 1 - lr * weightDecay : 1;
+  // The kernel adds its ε to √v: PyTorch's ε after the correction is ε·√bc2 there, Keras's ε̂ is ε.
+  const stepSize = (lr * sqrtBc2) / bc1, epsHat = group.epsHat ? eps : eps * sqrtBc2;
+  const { data, grad, n } = layout;
+  if (rounding === null) kernels.adam(data, grad, m, v, vmax, n, gScale, wd, decay, beta1, 1 - beta1, beta2, 1 - beta2, stepSize, epsHat, amsgrad);
+  else kernels.adamBf16(data, grad, m, v, vmax, n, gScale, wd, decay, beta1, 1 - beta1, beta2, 1 - beta2, stepSize, epsHat, amsgrad, rounding.stochastic, rounding.key, data);
 }

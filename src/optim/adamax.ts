@@ -2,8 +2,8 @@ import type { Kernels } from "../backend/types.js";
 import type { Param } from "../param.js";
 import { adamFamilyRules } from "./adamRules.js";
 import { bool, num } from "../validation.js";
-import { ElementwiseOptimizer, type SlotsLayout, type OptimizerSpec } from "./elementwise.js";
-import { type GroupInput, type ParamGroup, type OptimizerOptions } from "./optimizer.js";
+import { ElementwiseOptimizer, type ElementwiseOptions, type SlotsLayout, type OptimizerSpec } from "./elementwise.js";
+import { type GroupInput, type ParamGroup } from "./optimizer.js";
 
 export type AdamaxOptions = {
   /** Learning rate η (default 2e-3, as torch.optim.Adamax). */
@@ -28,6 +28,7 @@ export type AdamaxOptions = {
 };
 
 export const ADAMAX_SPEC: OptimizerSpec<AdamaxOptions> = {
+  bfloat16: true,
   kind: "Adamax",
   rules: {
     lr: num(2e-3, { min: 0 }),
@@ -64,7 +65,7 @@ export type AdamaxState = { step: number; expAvg: Float32Array; expInf: Float32A
  * State: `expAvg` (m) and `expInf` (u).
  */
 export class Adamax extends ElementwiseOptimizer<AdamaxOptions, AdamaxState> {
-  constructor(params: readonly Param[] | readonly GroupInput<AdamaxOptions>[], options: OptimizerOptions<AdamaxOptions> = {}) {
+  constructor(params: readonly Param[] | readonly GroupInput<AdamaxOptions>[], options: ElementwiseOptions<AdamaxOptions> = {}) {
     super(ADAMAX_SPEC, params, options);
   }
 
@@ -72,10 +73,16 @@ export class Adamax extends ElementwiseOptimizer<AdamaxOptions, AdamaxState> {
     const { beta1, eps } = group;
     const t = layout.step;
     const lr = group.lr / (1 + (t - 1) * group.lrDecay);
-    kernels.adamax(
+    const r = this.rounding;
+    if (r === null) kernels.adamax(
       layout.data, layout.grad, layout.slots[0], layout.slots[1], layout.n,
       this.gScale(group.maximize), group.weightDecay, beta1, 1 - beta1, group.beta2,
       group.epsInsideMax ? eps : 0, group.epsInsideMax ? 0 : eps, lr / (1 - Math.pow(beta1, t)),
+    );
+    else kernels.adamaxBf16(
+      layout.data, layout.grad, layout.slots[0], layout.slots[1], layout.n,
+      this.gScale(group.maximize), group.weightDecay, beta1, 1 - beta1, group.beta2,
+      group.epsInsideMax ? eps : 0, group.epsInsideMax ? 0 : eps, lr / (1 - Math.pow(beta1, t)), r.stochastic, r.key, layout.data,
     );
   }
 }

@@ -3,11 +3,13 @@ import { allocating, type Take } from "../memory/allocation.js";
 import type { Block } from "../memory/block.js";
 import { Param } from "../param.js";
 import { decodeState, type HyperValue } from "../state/format.js";
-import { slotApplies, slotLength, type SlotDescription, type SlotLayout } from "../state/layout.js";
+import { BYTES_PER_NUMBER, slotApplies, slotLength, type SlotDescription, type SlotDtype, type SlotLayout } from "../state/layout.js";
 import { matchState, type LoadPlan } from "../state/match.js";
 import { copyRuns, writeState, type GroupSnapshot } from "../state/persistence.js";
 import type { Hyperparameters } from "../validation.js";
-import { Optimizer, type GroupLayout, type GroupSpec, type OptimizerState, type ParamGroup } from "./optimizer.js";
+import { halvesOf, toBf16 } from "../backend/js/storage.js";
+import { Optimizer, type GroupInput, type GroupLayout, type GroupSpec, type OptimizerOptions, type OptimizerState, type ParamGroup } from "./optimizer.js";
+import { roundingKey, stateStorage, withoutStorageOptions, type StateStorage, type StateStorageOptions } from "./storage.js";
 
 /** A slot as a family declares it: a name (one float32 per element), or a name with its layout. */
 export type SlotSpec = string | { readonly name: string; readonly layout: SlotLayout };
@@ -29,6 +31,12 @@ export interface OptimizerSpec<H extends Hyperparameters> extends GroupSpec<H> {
   readonly initAtConstruction?: boolean;
   /** Slots that never hold a negative number (second moments, sums, step sizes): a saved state that does is refused. */
   readonly nonNegativeSlots?: readonly string[];
+  /**
+   * true when the family's `update` calls its bfloat16 kernel whenever `rounding` is set: only then
+   * may its state be stored as bfloat16 (`stateDtype`). A family without it refuses bfloat16, since its
+   * float32 kernel would run over 2-byte slots.
+   */
+  readonly bfloat16?: boolean;
   /** Names of per-group float64 numbers kept beside the step count (NAdam's μ product), saved and loaded with it. */
   readonly scalars?: readonly string[];
   /** Their values before the first step (default 1). */
@@ -40,6 +48,20 @@ export interface OptimizerSpec<H extends Hyperparameters> extends GroupSpec<H> {
   rebuildScalars?(group: H, step: number): number[];
   /** The range of scalar k, e.g. "in [0, 1]", or undefined when `value` is in it (a saved state is checked). */
   checkScalar?(k: number, value: number): string | undefined;
+}
+
+/** An element-wise family's constructor options: hyperparameters, step options and state storage. */
+export type ElementwiseOptions<H extends Hyperparameters> = OptimizerOptions<H> & StateStorageOptions;
+
+/** The stochastic-rounding arguments of a bfloat16 kernel call. */
+export interface BF16Rounding {
+  readonly stochastic: boolean;
+  key: number;
+}
+
+/** A spec as one optimizer holds it: with its state storage. */
+interface StoredSpec<H extends Hyperparameters> extends OptimizerSpec<H> {
+  readonly storage: StateStorage;
 }
 
 /** A group's layout with its state: the slots beside the packed values and gradients, and the family's numbers. */
@@ -61,14 +83,28 @@ export interface SlotsLayout extends GroupLayout {
 
 const descriptions = new WeakMap<object, readonly SlotDescription[]>();
 
-/** A spec's slots with their layouts and storage types spelled out. */
-export function slotDescriptions(spec: { readonly slots: readonly SlotSpec[] }): readonly SlotDescription[] {
+/** A spec's slots with their layouts and storage types spelled out (the spec's storage, else float32). */
+export function slotDescriptions(spec: { readonly slots: readonly SlotSpec[]; readonly storage?: StateStorage }): readonly SlotDescription[] {
   let list = descriptions.get(spec);
   if (list === undefined) {
-    list = spec.slots.map((slot) => (typeof slot === "string" ? { name: slot, layout: "element", dtype: "float32" } : { ...slot, dtype: "float32" }));
+    const dtype = spec.storage?.dtype ?? "float32";
+    list = spec.slots.map((slot) => (typeof slot === "string" ? { name: slot, layout: "element", dtype } : { ...slot, dtype }));
     descriptions.set(spec, list);
   }
   return list;
+}
+
+/** Floats of heap a slot of `length` numbers takes (at least one: a present slot's offset is never 0). */
+function slotFloats(length: number, dtype: SlotDtype): number {
+  return Math.max(1, Math.ceil((length * BYTES_PER_NUMBER[dtype]) / 4));
+}
+
+/** A copy of bfloat16 patterns as the float32 numbers they stand for (exact), e.g. of a `getState` view. */
+export function bfloat16ToFloat32(bits: Uint16Array): Float32Array {
+  const out = new Float32Array(bits.length);
+  const outBits = new Uint32Array(out.buffer);
+  for (let i = 0; i < bits.length; i++) outBits[i] = bits[i] << 16;
+  return out;
 }
 
 /**
@@ -83,9 +119,53 @@ export abstract class ElementwiseOptimizer<
   H extends Hyperparameters,
   S extends OptimizerState = OptimizerState,
   L extends SlotsLayout = SlotsLayout,
-> extends Optimizer<H, S, L, OptimizerSpec<H>> {
+> extends Optimizer<H, S, L, StoredSpec<H>> {
   /** Multiplies every gradient in this step (the clipping coefficient; 1 when not clipping). */
   protected clipCoef = 1;
+  /**
+   * null for float32 state; for bfloat16, what `update` passes its family's bfloat16 kernel after its
+   * float32 twin's arguments (then the group's `layout.data`): whether to round stochastically, and the
+   * key of the group and step it runs (one object, updated in place: a step allocates nothing).
+   */
+  protected readonly rounding: BF16Rounding | null;
+
+  /**
+   * Checks the storage options (stateDtype, stochasticRounding, roundingSeed), then the group layer
+   * packs the groups with slots of that storage.
+   */
+  protected constructor(spec: OptimizerSpec<H>, params: readonly Param[] | readonly GroupInput<H>[], options: ElementwiseOptions<H> = {}) {
+    const storage = stateStorage(spec.kind, options, spec.bfloat16 === true);
+    super({ ...spec, storage }, params, withoutStorageOptions(options) as OptimizerOptions<H>);
+    this.rounding = storage.dtype === "bfloat16" ? { stochastic: storage.stochastic, key: 0 } : null;
+  }
+
+  /** How state slots are stored: "float32" or "bfloat16" (the constructor's `stateDtype`). */
+  get stateDtype(): SlotDtype {
+    return this.spec.storage.dtype;
+  }
+
+  /** Whether bfloat16 state rounds stochastically (the constructor's option). */
+  get stochasticRounding(): boolean {
+    return this.spec.storage.stochastic;
+  }
+
+  /** The seed of stochastic rounding (the constructor's option). */
+  get roundingSeed(): number {
+    return this.spec.storage.seed;
+  }
+
+  /** Resident bytes of the optimizer's state: the heap blocks its slots hold now (values and gradients not included). */
+  get stateBytes(): number {
+    this.assertLive();
+    const heap = this.engine.heap;
+    let bytes = 0;
+    for (const layout of this.layouts) for (const block of layout.slotBlocks) if (block !== null) bytes += heap.blockBytes(block.offset);
+    return bytes;
+  }
+
+  private get bf16(): boolean {
+    return this.spec.storage.dtype === "bfloat16";
+  }
 
   /**
    * One optimization step over every group. With a closure, calls it first (it should compute
@@ -110,9 +190,11 @@ export abstract class ElementwiseOptimizer<
     const kernels = this.engine.kernels;
     const groups = this.paramGroups;
     this.clipCoef = coef;
+    const rounding = this.rounding;
     for (let i = 0; i < this.layouts.length; i++) {
       const layout = this.layouts[i];
       layout.step++;
+      if (rounding?.stochastic) rounding.key = roundingKey(this.spec.storage.seed, i, layout.step);
       this.update(kernels, groups[i], layout);
       layout.fresh &= ~layout.active;
     }
@@ -120,17 +202,35 @@ export abstract class ElementwiseOptimizer<
     return loss;
   }
 
-  /** A parameter's state: the step count, a zero-copy view of each state buffer it has, and the family's per-group numbers. */
+  /**
+   * A parameter's state: the step count, each state buffer it has, and the family's per-group
+   * numbers. float32 buffers are zero-copy views of the heap (writes change the state); bfloat16
+   * buffers (stateDtype "bfloat16") are dequantized copies, exact, as Float32Array (writes change
+   * nothing: load a state to set one). `getStateBits` gives zero-copy views of the stored patterns.
+   */
   getState(param: Param): S {
     const layout = this.layoutOf(param);
     const state: OptimizerState = { step: layout.step };
-    const buffer = this.engine.heap.f32.buffer;
-    slotDescriptions(this.spec).forEach(({ name, layout: slotLayout }, k) => {
-      if (layout.slots[k] === 0 || !slotApplies(slotLayout, param.shape)) return;
-      state[name] = new Float32Array(buffer, layout.slots[k] + 4 * layout.slotStarts[k][param.ownerIndex], slotLength(slotLayout, param.shape));
-    });
+    for (const [name, view] of Object.entries(this.getStateBits(param))) state[name] = view instanceof Uint16Array ? bfloat16ToFloat32(view) : view;
     this.spec.scalars?.forEach((name, k) => (state[name] = layout.scalars[k]));
     return state as S;
+  }
+
+  /**
+   * Zero-copy views of a parameter's stored state: Uint16Array bfloat16 patterns (stateDtype
+   * "bfloat16"; each the top half of a float32) or Float32Array, by slot name.
+   */
+  getStateBits(param: Param): Record<string, Float32Array | Uint16Array> {
+    const layout = this.layoutOf(param);
+    const out: Record<string, Float32Array | Uint16Array> = {};
+    const buffer = this.engine.heap.f32.buffer;
+    const half = this.bf16;
+    slotDescriptions(this.spec).forEach(({ name, layout: slotLayout }, k) => {
+      if (layout.slots[k] === 0 || !slotApplies(slotLayout, param.shape)) return;
+      const start = layout.slots[k] + (half ? 2 : 4) * layout.slotStarts[k][param.ownerIndex], length = slotLength(slotLayout, param.shape);
+      out[name] = half ? new Uint16Array(buffer, start, length) : new Float32Array(buffer, start, length);
+    });
+    return out;
   }
 
   /**
@@ -150,7 +250,7 @@ export abstract class ElementwiseOptimizer<
       for (const key of this.keys) hyper[key] = group[key];
       const present = slots.flatMap(({ name }, k) => {
         if (layout.slots[k] === 0) return [];
-        const bytes = heapBytes.subarray(layout.slots[k], layout.slots[k] + 4 * layout.slotLengths[k]);
+        const bytes = heapBytes.subarray(layout.slots[k], layout.slots[k] + BYTES_PER_NUMBER[this.spec.storage.dtype] * layout.slotLengths[k]);
         return [{ name, fresh: (layout.fresh & (1 << k)) !== 0, bytes }];
       });
       const scalars = this.spec.scalars && Object.fromEntries(this.spec.scalars.map((name, k) => [name, layout.scalars[k]]));
@@ -212,7 +312,7 @@ export abstract class ElementwiseOptimizer<
     const slotLengths = slots.map(({ layout }, k) => (layout === "element" ? base.n : lengthOf(group.params, layout, slotStarts[k])));
     // A slot no parameter of the group uses (rows of a group of vectors) still gets a block, of
     // one float: present means allocated, and the block's offset is never 0.
-    const slotBlocks = slots.map((_, k) => (this.createdEarly(group, k) ? take(Math.max(1, slotLengths[k])) : null));
+    const slotBlocks = slots.map((slot, k) => (this.createdEarly(group, k) ? take(slotFloats(slotLengths[k], slot.dtype)) : null));
     return {
       ...base,
       slots: slotBlocks.map((block) => block?.offset ?? 0),
@@ -246,7 +346,7 @@ export abstract class ElementwiseOptimizer<
     const created = allocating(heap, (take) =>
       plan.groups.map((saved, i) => {
         const layout = this.layouts[i];
-        return saved.slotOffsets.map((_, k) => (keep[i][k] && layout.slots[k] === 0 ? take(Math.max(1, layout.slotLengths[k])) : null));
+        return saved.slotOffsets.map((_, k) => (keep[i][k] && layout.slots[k] === 0 ? take(slotFloats(layout.slotLengths[k], this.spec.storage.dtype)) : null));
       }),
     );
     // Taken after the allocations, which may have grown (and replaced) the heap's buffer.
@@ -270,7 +370,7 @@ export abstract class ElementwiseOptimizer<
         } else if (offset < 0) {
           this.initSlot(i, k, block !== null);
         } else {
-          copyRuns(payload, offset, heapBytes, layout.slots[k], saved.copies[k]);
+          copyRuns(payload, offset, heapBytes, layout.slots[k], saved.copies[k], plan.savedDtypes[k], this.spec.storage.dtype);
           layout.fresh |= saved.fresh & (1 << k);
         }
       });
@@ -301,7 +401,7 @@ export abstract class ElementwiseOptimizer<
       const list: { group: number; k: number; block: Block }[] = [];
       this.layouts.forEach((layout, i) => {
         for (let k = 0; k < layout.slots.length; k++) {
-          if (layout.slots[k] === 0 && (layout.active & (1 << k)) !== 0) list.push({ group: i, k, block: take(Math.max(1, layout.slotLengths[k])) });
+          if (layout.slots[k] === 0 && (layout.active & (1 << k)) !== 0) list.push({ group: i, k, block: take(slotFloats(layout.slotLengths[k], this.spec.storage.dtype)) });
         }
       });
       return list;
@@ -317,7 +417,12 @@ export abstract class ElementwiseOptimizer<
   private initSlot(group: number, k: number, zeroed = true): void {
     const layout = this.layouts[group];
     const init = this.spec.slotInit?.(this.paramGroups[group], k) ?? 0;
-    if (init !== 0 || !zeroed) this.engine.kernels.fill(layout.slots[k], layout.slotLengths[k], init);
+    if (init !== 0 || !zeroed) {
+      if (this.bf16) {
+        const start = layout.slots[k] >>> 1;
+        halvesOf(this.engine.heap.f32).fill(toBf16(init), start, start + layout.slotLengths[k]);
+      } else this.engine.kernels.fill(layout.slots[k], layout.slotLengths[k], init);
+    }
     layout.fresh |= 1 << k;
   }
 

@@ -1,8 +1,8 @@
 import type { Kernels } from "../backend/types.js";
 import type { Param } from "../param.js";
 import { beta, bool, num } from "../validation.js";
-import { ElementwiseOptimizer, type SlotsLayout, type OptimizerSpec } from "./elementwise.js";
-import { type GroupInput, type ParamGroup, type OptimizerOptions } from "./optimizer.js";
+import { ElementwiseOptimizer, type ElementwiseOptions, type SlotsLayout, type OptimizerSpec } from "./elementwise.js";
+import { type GroupInput, type ParamGroup } from "./optimizer.js";
 
 export type LionOptions = {
   /** Learning rate η (default 1e-4; Lion wants an η 3–10× smaller than AdamW's). */
@@ -18,6 +18,7 @@ export type LionOptions = {
 };
 
 export const LION_SPEC: OptimizerSpec<LionOptions> = {
+  bfloat16: true,
   kind: "Lion",
   rules: {
     lr: num(1e-4, { min: 0 }),
@@ -52,15 +53,20 @@ export type LionState = { step: number; expAvg: Float32Array };
  * State: `expAvg` (m).
  */
 export class Lion extends ElementwiseOptimizer<LionOptions, LionState> {
-  constructor(params: readonly Param[] | readonly GroupInput<LionOptions>[], options: OptimizerOptions<LionOptions> = {}) {
+  constructor(params: readonly Param[] | readonly GroupInput<LionOptions>[], options: ElementwiseOptions<LionOptions> = {}) {
     super(LION_SPEC, params, options);
   }
 
   protected update(kernels: Kernels, group: ParamGroup<LionOptions>, layout: SlotsLayout): void {
     const { lr, beta1, beta2 } = group;
-    kernels.lion(
+    const r = this.rounding;
+    if (r === null) kernels.lion(
       layout.data, layout.grad, layout.slots[0], layout.n,
       this.gScale(group.maximize), 1 - lr * group.weightDecay, lr, beta1, 1 - beta1, beta2, 1 - beta2,
+    );
+    else kernels.lionBf16(
+      layout.data, layout.grad, layout.slots[0], layout.n,
+      this.gScale(group.maximize), 1 - lr * group.weightDecay, lr, beta1, 1 - beta1, beta2, 1 - beta2, r.stochastic, r.key, layout.data,
     );
   }
 }

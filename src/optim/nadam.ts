@@ -2,8 +2,8 @@ import type { Kernels } from "../backend/types.js";
 import type { Param } from "../param.js";
 import { adamFamilyRules } from "./adamRules.js";
 import { bool, num } from "../validation.js";
-import { ElementwiseOptimizer, type SlotsLayout, type OptimizerSpec } from "./elementwise.js";
-import { type GroupInput, type ParamGroup, type OptimizerOptions } from "./optimizer.js";
+import { ElementwiseOptimizer, type ElementwiseOptions, type SlotsLayout, type OptimizerSpec } from "./elementwise.js";
+import { type GroupInput, type ParamGroup } from "./optimizer.js";
 
 export type NAdamOptions = {
   /** Learning rate η (default 2e-3, as torch.optim.NAdam). */
@@ -27,6 +27,7 @@ export type NAdamOptions = {
 };
 
 export const NADAM_SPEC: OptimizerSpec<NAdamOptions> = {
+  bfloat16: true,
   kind: "NAdam",
   rules: {
     lr: num(2e-3, { min: 0 }),
@@ -77,7 +78,7 @@ export type NAdamState = { step: number; expAvg: Float32Array; expAvgSq: Float32
  * and loaded with the state).
  */
 export class NAdam extends ElementwiseOptimizer<NAdamOptions, NAdamState> {
-  constructor(params: readonly Param[] | readonly GroupInput<NAdamOptions>[], options: OptimizerOptions<NAdamOptions> = {}) {
+  constructor(params: readonly Param[] | readonly GroupInput<NAdamOptions>[], options: ElementwiseOptions<NAdamOptions> = {}) {
     super(NADAM_SPEC, params, options);
   }
 
@@ -90,11 +91,18 @@ export class NAdam extends ElementwiseOptimizer<NAdamOptions, NAdamState> {
     layout.scalars[0] = product;
     const sqrtBc2 = Math.sqrt(1 - Math.pow(beta2, t));
     const decoupled = group.decoupledWeightDecay;
-    kernels.nadam(
+    const r = this.rounding;
+    if (r === null) kernels.nadam(
       layout.data, layout.grad, layout.slots[0], layout.slots[1], layout.n,
       this.gScale(group.maximize), decoupled ? 0 : weightDecay, decoupled ? 1 - lr * weightDecay : 1,
       beta1, 1 - beta1, beta2, 1 - beta2,
       ((lr * (1 - mu)) / (1 - product)) * sqrtBc2, ((lr * muNext) / (1 - product * muNext)) * sqrtBc2, eps * sqrtBc2, true,
+    );
+    else kernels.nadamBf16(
+      layout.data, layout.grad, layout.slots[0], layout.slots[1], layout.n,
+      this.gScale(group.maximize), decoupled ? 0 : weightDecay, decoupled ? 1 - lr * weightDecay : 1,
+      beta1, 1 - beta1, beta2, 1 - beta2,
+      ((lr * (1 - mu)) / (1 - product)) * sqrtBc2, ((lr * muNext) / (1 - product * muNext)) * sqrtBc2, eps * sqrtBc2, true, r.stochastic, r.key, layout.data,
     );
   }
 }

@@ -33,7 +33,7 @@ export interface StepOptions {
 
 /**
  * What `getState(param)` returns: the group's step count, a zero-copy view of each of the
- * parameter's state buffers, and the family's per-group numbers. Each family narrows it (AdamState…):
+ * parameter's state buffers (a dequantized copy for bfloat16 state), and the family's per-group numbers. Each family narrows it (AdamState…):
  * buffers the family always keeps are there from construction (zeros until the first step);
  * buffers that depend on options (amsgrad's, momentum's) are optional.
  */

@@ -2,8 +2,8 @@ import type { Kernels } from "../backend/types.js";
 import type { Param } from "../param.js";
 import { adamFamilyRules } from "./adamRules.js";
 import { bool, num } from "../validation.js";
-import { ElementwiseOptimizer, type SlotsLayout, type OptimizerSpec } from "./elementwise.js";
-import { type GroupInput, type ParamGroup, type OptimizerOptions } from "./optimizer.js";
+import { ElementwiseOptimizer, type ElementwiseOptions, type SlotsLayout, type OptimizerSpec } from "./elementwise.js";
+import { type GroupInput, type ParamGroup } from "./optimizer.js";
 
 export type RAdamOptions = {
   /** Learning rate η (default 1e-3, as torch.optim.RAdam). */
@@ -28,6 +28,7 @@ export type RAdamOptions = {
 };
 
 export const RADAM_SPEC: OptimizerSpec<RAdamOptions> = {
+  bfloat16: true,
   kind: "RAdam",
   rules: {
     lr: num(1e-3, { min: 0 }),
@@ -68,7 +69,7 @@ export type RAdamState = { step: number; expAvg: Float32Array; expAvgSq: Float32
  * State: `expAvg`, `expAvgSq`.
  */
 export class RAdam extends ElementwiseOptimizer<RAdamOptions, RAdamState> {
-  constructor(params: readonly Param[] | readonly GroupInput<RAdamOptions>[], options: OptimizerOptions<RAdamOptions> = {}) {
+  constructor(params: readonly Param[] | readonly GroupInput<RAdamOptions>[], options: ElementwiseOptions<RAdamOptions> = {}) {
     super(RADAM_SPEC, params, options);
   }
 
@@ -88,10 +89,16 @@ export class RAdam extends ElementwiseOptimizer<RAdamOptions, RAdamState> {
     const epsHat = group.epsAfterCorrection ? eps * Math.sqrt(bc2) : eps;
     const decoupled = group.decoupledWeightDecay;
     // RAdam's update is NAdam's kernel without its gradient term, adaptive only once rectified.
-    kernels.nadam(
+    const r = this.rounding;
+    if (r === null) kernels.nadam(
       layout.data, layout.grad, layout.slots[0], layout.slots[1], layout.n,
       this.gScale(group.maximize), decoupled ? 0 : weightDecay, decoupled ? 1 - lr * weightDecay : 1,
       beta1, 1 - beta1, beta2, 1 - beta2, 0, stepSize, epsHat, rectified,
+    );
+    else kernels.nadamBf16(
+      layout.data, layout.grad, layout.slots[0], layout.slots[1], layout.n,
+      this.gScale(group.maximize), decoupled ? 0 : weightDecay, decoupled ? 1 - lr * weightDecay : 1,
+      beta1, 1 - beta1, beta2, 1 - beta2, 0, stepSize, epsHat, rectified, r.stochastic, r.key, layout.data,
     );
   }
 }

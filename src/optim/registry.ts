@@ -42,13 +42,16 @@ export interface Family {
   readonly elementwise: boolean;
   /** true when the family takes only matrix parameters (Muon: created with a shape [rows, cols]). */
   readonly matricesOnly: boolean;
+  /** true for the families with bfloat16 kernels: they take `stateDtype: "bfloat16"` (OptimizerSpec.bfloat16). */
+  readonly bfloat16: boolean;
 }
 
 function family<H extends Hyperparameters>(optimizer: FamilyClass, spec: GroupSpec<H> | OptimizerSpec<H>, { matricesOnly = false } = {}): Family {
   const defaults = Object.fromEntries(Object.entries(spec.rules).map(([key, rule]) => [key, rule.default]));
   const elementwise = "slots" in spec;
   const slots = elementwise ? slotDescriptions(spec) : [];
-  return Object.freeze({ optimizer, kind: spec.kind, defaults: Object.freeze(defaults), slots, elementwise, matricesOnly });
+  const bfloat16 = elementwise && (spec as OptimizerSpec<H>).bfloat16 === true;
+  return Object.freeze({ optimizer, kind: spec.kind, defaults: Object.freeze(defaults), slots, elementwise, matricesOnly, bfloat16 });
 }
 
 export const FAMILIES = Object.freeze({

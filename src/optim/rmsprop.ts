@@ -1,8 +1,8 @@
 import type { Kernels } from "../backend/types.js";
 import type { Param } from "../param.js";
 import { bool, num } from "../validation.js";
-import { ElementwiseOptimizer, type SlotsLayout, type OptimizerSpec } from "./elementwise.js";
-import { type GroupInput, type ParamGroup, type OptimizerOptions } from "./optimizer.js";
+import { ElementwiseOptimizer, type ElementwiseOptions, type SlotsLayout, type OptimizerSpec } from "./elementwise.js";
+import { type GroupInput, type ParamGroup } from "./optimizer.js";
 
 export type RMSpropOptions = {
   /** Learning rate η (default 1e-2, as torch.optim.RMSprop). */
@@ -24,6 +24,7 @@ export type RMSpropOptions = {
 };
 
 export const RMSPROP_SPEC: OptimizerSpec<RMSpropOptions> = {
+  bfloat16: true,
   kind: "RMSprop",
   rules: {
     lr: num(1e-2, { min: 0 }),
@@ -67,17 +68,23 @@ export type RMSpropState = { step: number; squareAvg: Float32Array; momentumBuff
  * State: `squareAvg`, `momentumBuffer` (momentum > 0), `gradAvg` (centered).
  */
 export class RMSprop extends ElementwiseOptimizer<RMSpropOptions, RMSpropState> {
-  constructor(params: readonly Param[] | readonly GroupInput<RMSpropOptions>[], options: OptimizerOptions<RMSpropOptions> = {}) {
+  constructor(params: readonly Param[] | readonly GroupInput<RMSpropOptions>[], options: ElementwiseOptions<RMSpropOptions> = {}) {
     super(RMSPROP_SPEC, params, options);
   }
 
   protected update(kernels: Kernels, group: ParamGroup<RMSpropOptions>, layout: SlotsLayout): void {
     const { lr, alpha, eps, momentum } = group;
     const s = layout.slots;
-    kernels.rmsprop(
+    const r = this.rounding;
+    if (r === null) kernels.rmsprop(
       layout.data, layout.grad, s[0], s[1], s[2], layout.n,
       lr, this.gScale(group.maximize), group.weightDecay, alpha, 1 - alpha, momentum,
       group.epsInsideSqrt ? eps : 0, group.epsInsideSqrt ? 0 : eps, momentum > 0, group.centered,
+    );
+    else kernels.rmspropBf16(
+      layout.data, layout.grad, s[0], s[1], s[2], layout.n,
+      lr, this.gScale(group.maximize), group.weightDecay, alpha, 1 - alpha, momentum,
+      group.epsInsideSqrt ? eps : 0, group.epsInsideSqrt ? 0 : eps, momentum > 0, group.centered, r.stochastic, r.key, layout.data,
     );
   }
 }

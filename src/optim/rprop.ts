@@ -1,8 +1,8 @@
 import type { Kernels } from "../backend/types.js";
 import type { Param } from "../param.js";
 import { bool, invalid, num } from "../validation.js";
-import { ElementwiseOptimizer, type SlotsLayout, type OptimizerSpec } from "./elementwise.js";
-import { type GroupInput, type ParamGroup, type OptimizerOptions } from "./optimizer.js";
+import { ElementwiseOptimizer, type ElementwiseOptions, type SlotsLayout, type OptimizerSpec } from "./elementwise.js";
+import { type GroupInput, type ParamGroup } from "./optimizer.js";
 
 export type RpropOptions = {
   /** Initial step size of every element (default 1e-2, as torch.optim.Rprop). */
@@ -20,6 +20,7 @@ export type RpropOptions = {
 };
 
 export const RPROP_SPEC: OptimizerSpec<RpropOptions> = {
+  bfloat16: true,
   kind: "Rprop",
   rules: {
     lr: num(1e-2, { min: 0 }),
@@ -57,14 +58,19 @@ export type RpropState = { step: number; prev?: Float32Array; stepSize?: Float32
  * State: `prev`, `stepSize`.
  */
 export class Rprop extends ElementwiseOptimizer<RpropOptions, RpropState> {
-  constructor(params: readonly Param[] | readonly GroupInput<RpropOptions>[], options: OptimizerOptions<RpropOptions> = {}) {
+  constructor(params: readonly Param[] | readonly GroupInput<RpropOptions>[], options: ElementwiseOptions<RpropOptions> = {}) {
     super(RPROP_SPEC, params, options);
   }
 
   protected update(kernels: Kernels, group: ParamGroup<RpropOptions>, layout: SlotsLayout): void {
-    kernels.rprop(
+    const r = this.rounding;
+    if (r === null) kernels.rprop(
       layout.data, layout.grad, layout.slots[0], layout.slots[1], layout.n,
       this.gScale(group.maximize), group.etaMinus, group.etaPlus, group.stepSizeMin, group.stepSizeMax,
+    );
+    else kernels.rpropBf16(
+      layout.data, layout.grad, layout.slots[0], layout.slots[1], layout.n,
+      this.gScale(group.maximize), group.etaMinus, group.etaPlus, group.stepSizeMin, group.stepSizeMax, r.stochastic, r.key, layout.data,
     );
   }
 }

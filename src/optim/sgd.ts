@@ -1,8 +1,8 @@
 import type { Kernels } from "../backend/types.js";
 import type { Param } from "../param.js";
 import { bool, invalid, num, oneOf } from "../validation.js";
-import { ElementwiseOptimizer, type SlotsLayout, type OptimizerSpec } from "./elementwise.js";
-import { type GroupInput, type ParamGroup, type OptimizerOptions } from "./optimizer.js";
+import { ElementwiseOptimizer, type ElementwiseOptions, type SlotsLayout, type OptimizerSpec } from "./elementwise.js";
+import { type GroupInput, type ParamGroup } from "./optimizer.js";
 
 export type SGDOptions = {
   /** Learning rate η (default 1e-3, as torch.optim.SGD). */
@@ -26,6 +26,7 @@ export type SGDOptions = {
 };
 
 export const SGD_SPEC: OptimizerSpec<SGDOptions> = {
+  bfloat16: true,
   kind: "SGD",
   rules: {
     lr: num(1e-3, { min: 0 }),
@@ -67,7 +68,7 @@ export type SGDState = { step: number; momentumBuffer?: Float32Array };
  * State: `momentumBuffer` (when momentum > 0).
  */
 export class SGD extends ElementwiseOptimizer<SGDOptions, SGDState> {
-  constructor(params: readonly Param[] | readonly GroupInput<SGDOptions>[], options: OptimizerOptions<SGDOptions> = {}) {
+  constructor(params: readonly Param[] | readonly GroupInput<SGDOptions>[], options: ElementwiseOptions<SGDOptions> = {}) {
     super(SGD_SPEC, params, options);
   }
 
@@ -82,6 +83,8 @@ export class SGD extends ElementwiseOptimizer<SGDOptions, SGDState> {
     const firstStep = (layout.fresh & 1) !== 0 && !ema;
     const bufDecay = firstStep ? 0 : mu;
     const bufGradScale = firstStep ? 1 : ema ? 1 - mu : 1 - group.dampening;
-    kernels.sgdMomentum(layout.data, layout.grad, layout.slots[0], layout.n, group.lr, gScale, group.weightDecay, bufDecay, bufGradScale, mu, group.nesterov);
+    const r = this.rounding;
+    if (r === null) kernels.sgdMomentum(layout.data, layout.grad, layout.slots[0], layout.n, group.lr, gScale, group.weightDecay, bufDecay, bufGradScale, mu, group.nesterov);
+    else kernels.sgdMomentumBf16(layout.data, layout.grad, layout.slots[0], layout.n, group.lr, gScale, group.weightDecay, bufDecay, bufGradScale, mu, group.nesterov, r.stochastic, r.key, layout.data);
   }
 }

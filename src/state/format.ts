@@ -1,6 +1,6 @@
 import { describe, OptimError } from "../errors.js";
 import { crc32 } from "./crc32.js";
-import { SLOT_DTYPES, SLOT_LAYOUTS, slotLength, type SlotDescription, type SlotDtype, type SlotLayout } from "./layout.js";
+import { BYTES_PER_NUMBER, SLOT_DTYPES, SLOT_LAYOUTS, slotLength, type SlotDescription, type SlotDtype, type SlotLayout } from "./layout.js";
 
 // The binary container of saved optimizer state (docs/state-format.md), in the manner of
 // safetensors: a fixed preamble, a JSON header that describes everything, the float32 buffers
@@ -12,11 +12,11 @@ export const STATE_MAGIC = "WOPTSTAT";
 /**
  * Bumped on any change an older reader would misread. Version 2 added per-group `scalars` and
  * `fresh`; version 3 describes each slot by name, layout and storage type (before: names, one
- * float32 per element).
+ * float32 per element); version 4 allows bfloat16 slots (2 bytes a number in the payload).
  */
-export const STATE_VERSION = 3;
+export const STATE_VERSION = 4;
 /** The versions this build reads. */
-const READABLE_VERSIONS: readonly number[] = [1, 2, 3];
+const READABLE_VERSIONS: readonly number[] = [1, 2, 3, 4];
 /** No optimizer takes this many steps (10¹² at 1 µs a step is 12 days); a larger count is a crafted state. */
 export const MAX_STEPS = 2 ** 40;
 /** magic (8) + version (4) + total length (4) + header length (4). */
@@ -63,7 +63,7 @@ export interface StateHeader {
 
 export interface DecodedState {
   header: StateHeader;
-  /** The float32 payload (little-endian), in header order: per group, per present slot, its floats. */
+  /** The payload (little-endian float32 or bfloat16 numbers), in header order: per group, per present slot, its numbers. */
   payload: Uint8Array;
 }
 
@@ -125,13 +125,16 @@ export function decodeState(bytes: unknown): DecodedState {
   return { header, payload };
 }
 
-/** Bytes of float32 payload the header describes. */
+/** Bytes of payload the header describes (4 a float32 number, 2 a bfloat16 one). */
 export function payloadLength(header: StateHeader): number {
-  let floats = 0;
+  let bytes = 0;
   for (const group of header.groups) {
-    for (const name of group.slots) floats += savedSlotLength(group, header.slots.find((slot) => slot.name === name)!.layout);
+    for (const name of group.slots) {
+      const slot = header.slots.find((s) => s.name === name)!;
+      bytes += BYTES_PER_NUMBER[slot.dtype] * savedSlotLength(group, slot.layout);
+    }
   }
-  return 4 * floats;
+  return bytes;
 }
 
 /** Floats a saved group keeps in a slot of `layout`. */
@@ -173,7 +176,7 @@ const MAX_ELEMENTS = 2 ** 30;
 function checkHeader(value: unknown, version: number): StateHeader {
   const h = record(value, "header");
   const kind = string(h.kind, "kind");
-  const slots = version < 3 ? stringList(h.slots, "slots").map(elementSlot) : array(h.slots, "slots").map((d, i) => checkSlot(d, `slots[${i}]`));
+  const slots = version < 3 ? stringList(h.slots, "slots").map(elementSlot) : array(h.slots, "slots").map((d, i) => checkSlot(d, `slots[${i}]`, version));
   const names = slots.map((slot) => slot.name);
   if (new Set(names).size !== names.length) fail("header: slots has a duplicate");
   const s = record(h.settings, "settings");
@@ -231,13 +234,14 @@ function elementSlot(name: string): SlotDescription {
   return { name, layout: "element", dtype: "float32" };
 }
 
-function checkSlot(value: unknown, path: string): SlotDescription {
+function checkSlot(value: unknown, path: string, version: number): SlotDescription {
   const d = record(value, path);
   const name = string(d.name, `${path}.name`);
   const layout = string(d.layout, `${path}.layout`);
   const dtype = string(d.dtype, `${path}.dtype`);
   if (!SLOT_LAYOUTS.includes(layout as SlotLayout)) fail(`header: ${path}.layout "${layout}" is not one of ${SLOT_LAYOUTS.join(", ")}`);
   if (!SLOT_DTYPES.includes(dtype as SlotDtype)) fail(`header: ${path}.dtype "${dtype}" is not one of ${SLOT_DTYPES.join(", ")}`);
+  if (version < 4 && dtype !== "float32") fail(`header: ${path}.dtype "${dtype}" needs format version 4 (this state says ${version})`);
   return { name, layout: layout as SlotLayout, dtype: dtype as SlotDtype };
 }
 

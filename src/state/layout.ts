@@ -15,10 +15,16 @@ export type SlotLayout = "element" | "row" | "column" | "unfactored" | "tensor";
 
 export const SLOT_LAYOUTS: readonly SlotLayout[] = ["element", "row", "column", "unfactored", "tensor"];
 
-/** How a slot's numbers are stored in the heap. float32 only, for now; the description carries it so that more can come. */
-export type SlotDtype = "float32";
+/**
+ * How a slot's numbers are stored in the heap and in saved state: float32 (4 bytes), or bfloat16
+ * (2 bytes, the top half of a float32; an optimizer's `stateDtype`).
+ */
+export type SlotDtype = "float32" | "bfloat16";
 
-export const SLOT_DTYPES: readonly SlotDtype[] = ["float32"];
+export const SLOT_DTYPES: readonly SlotDtype[] = ["float32", "bfloat16"];
+
+/** Bytes one number of a slot takes in the heap and in saved state. */
+export const BYTES_PER_NUMBER: Readonly<Record<SlotDtype, number>> = { float32: 4, bfloat16: 2 };
 
 /** A state slot: its name (in getState and saved state), layout and storage type. */
 export interface SlotDescription {

@@ -1,7 +1,8 @@
+import { fromBf16 } from "../backend/js/storage.js";
 import { OptimError } from "../errors.js";
 import type { Param } from "../param.js";
 import { savedSlotLength, stateError, type DecodedState, type HyperValue, type SavedGroup, type SavedParam, type SavedSettings } from "./format.js";
-import { slotLength, type SlotDescription } from "./layout.js";
+import { BYTES_PER_NUMBER, slotLength, type SlotDescription, type SlotDtype } from "./layout.js";
 
 /** What a loading optimizer looks like, as far as matching a saved state goes. */
 export interface LoadTarget {
@@ -46,6 +47,8 @@ export interface GroupPlan {
 
 export interface LoadPlan {
   settings: SavedSettings;
+  /** How each slot of the family is stored in the state (the optimizer's own storage may differ: the copies convert). */
+  savedDtypes: SlotDtype[];
   groups: GroupPlan[];
 }
 
@@ -61,7 +64,9 @@ export interface LoadPlan {
 export function matchState({ header, payload }: DecodedState, target: LoadTarget): LoadPlan {
   if (header.kind !== target.kind) throw stateError(`the state was saved by ${header.kind}, this optimizer is ${target.kind}`);
   const describe = (slots: readonly SlotDescription[]) => slots.map((s) => (s.layout === "element" && s.dtype === "float32" ? s.name : `${s.name} (${s.layout}, ${s.dtype})`)).join(", ");
-  if (describe(header.slots) !== describe(target.slots)) {
+  // Storage types may differ: a load converts (float32 ↔ bfloat16), so precision can change mid-training.
+  const shape = (slots: readonly SlotDescription[]) => slots.map((s) => `${s.name} ${s.layout}`).join(", ");
+  if (shape(header.slots) !== shape(target.slots)) {
     throw stateError(`${target.kind}: the saved state slots [${describe(header.slots)}] differ from this build's [${describe(target.slots)}]`);
   }
   if (header.groups.length !== target.groups.length) {
@@ -79,9 +84,10 @@ export function matchState({ header, payload }: DecodedState, target: LoadTarget
     const slotOffsets = target.slots.map(() => -1);
     for (const slot of saved.slots) {
       const k = target.slots.findIndex((s) => s.name === slot);
-      const bytes = 4 * savedSlotLength(saved, target.slots[k].layout);
+      const dtype = header.slots[k].dtype;
+      const bytes = BYTES_PER_NUMBER[dtype] * savedSlotLength(saved, target.slots[k].layout);
       if (offset + bytes > payload.length) break; // reported below
-      if (target.nonNegativeSlots.includes(slot)) checkNonNegative(payload, offset, bytes, `${where}: slot ${slot}`);
+      if (target.nonNegativeSlots.includes(slot)) checkNonNegative(payload, offset, bytes, dtype, `${where}: slot ${slot}`);
       slotOffsets[k] = offset;
       offset += bytes;
     }
@@ -93,7 +99,7 @@ export function matchState({ header, payload }: DecodedState, target: LoadTarget
   });
   // decodeState has checked this already; a second look costs nothing and guards the copies.
   if (offset !== payload.length) throw stateError(`${target.kind}: the payload has ${payload.length} bytes, the groups need ${offset}`);
-  return { settings: header.settings, groups };
+  return { settings: header.settings, savedDtypes: header.slots.map((s) => s.dtype), groups };
 }
 
 /** A saved group's scalars must be exactly the family's; a version-1 group has none and gets them rebuilt. */
@@ -116,11 +122,12 @@ function matchScalars(saved: SavedGroup, target: LoadTarget, where: string): num
  * zero. NaN is let through: a NaN gradient under nonFinite "proceed" puts it there legitimately, and
  * whatever saveState wrote must load.
  */
-function checkNonNegative(payload: Uint8Array, offset: number, bytes: number, where: string): void {
+function checkNonNegative(payload: Uint8Array, offset: number, bytes: number, dtype: SlotDtype, where: string): void {
   const view = new DataView(payload.buffer, payload.byteOffset + offset, bytes);
-  for (let at = 0; at < bytes; at += 4) {
-    const value = view.getFloat32(at, true);
-    if (value < 0) throw stateError(`${where} holds ${value} at element ${at / 4}, which it never can (it is never negative)`);
+  const size = BYTES_PER_NUMBER[dtype];
+  for (let at = 0; at < bytes; at += size) {
+    const value = dtype === "float32" ? view.getFloat32(at, true) : fromBf16(view.getUint16(at, true));
+    if (value < 0) throw stateError(`${where} holds ${value} at element ${at / size}, which it never can (it is never negative)`);
   }
 }
 

@@ -1,5 +1,6 @@
 import { encodeState, type HyperValue, type SavedGroup, type SavedSettings } from "./format.js";
-import type { SlotDescription } from "./layout.js";
+import { toBf16 } from "../backend/js/storage.js";
+import { BYTES_PER_NUMBER, type SlotDescription, type SlotDtype } from "./layout.js";
 import type { Copy } from "./match.js";
 
 // Saving and loading an element-wise optimizer's state, as far as bytes go: the optimizer says what
@@ -36,10 +37,27 @@ export function writeState(kind: string, slots: readonly SlotDescription[], sett
   return encodeState({ kind, slots: slots.map((slot) => ({ ...slot })), settings, groups: saved }, buffers);
 }
 
-/** Copies a saved slot's runs of floats (element indices) from the payload at `from` into the heap at `to` (bytes). */
-export function copyRuns(payload: Uint8Array, from: number, heapBytes: Uint8Array, to: number, copies: readonly Copy[]): void {
+/**
+ * Copies a saved slot's runs of numbers (element indices) from the payload at `from` into the heap at
+ * `to` (bytes), converting between storage types: float32 → bfloat16 rounds to nearest even (NaN to
+ * the canonical 0xFFFF), bfloat16 → float32 is exact.
+ */
+export function copyRuns(payload: Uint8Array, from: number, heapBytes: Uint8Array, to: number, copies: readonly Copy[], saved: SlotDtype, here: SlotDtype): void {
+  const size = BYTES_PER_NUMBER[saved], heapSize = BYTES_PER_NUMBER[here];
+  if (saved === here) {
+    for (const copy of copies) {
+      const start = from + size * copy.from;
+      heapBytes.set(payload.subarray(start, start + size * copy.length), to + size * copy.to);
+    }
+    return;
+  }
+  const source = new DataView(payload.buffer, payload.byteOffset, payload.byteLength);
+  const heap = new DataView(heapBytes.buffer, heapBytes.byteOffset, heapBytes.byteLength);
   for (const copy of copies) {
-    const start = from + 4 * copy.from;
-    heapBytes.set(payload.subarray(start, start + 4 * copy.length), to + 4 * copy.to);
+    for (let i = 0; i < copy.length; i++) {
+      const at = from + size * (copy.from + i), into = to + heapSize * (copy.to + i);
+      if (saved === "float32") heap.setUint16(into, toBf16(source.getFloat32(at, true)), true);
+      else heap.setUint32(into, source.getUint16(at, true) << 16, true);
+    }
   }
 }

@@ -7,19 +7,23 @@ export const f = Math.fround;
 /** The bits every kernel stores for a NaN, whichever NaN arose (assembly/ops/lane.ts, `st`). */
 export const NAN_BITS = 0xffffffff;
 
-const bitViews = new WeakMap<ArrayBufferLike, Uint32Array>();
+const views = new WeakMap<ArrayBufferLike, Map<Function, ArrayBufferView>>();
+
+/** A view of the heap's buffer of another element type, made once per buffer and type. */
+export function viewOf<T extends ArrayBufferView>(h: Float32Array, View: new (buffer: ArrayBufferLike) => T): T {
+  let byType = views.get(h.buffer);
+  if (byType === undefined) views.set(h.buffer, (byType = new Map()));
+  let view = byType.get(View) as T | undefined;
+  if (view === undefined) byType.set(View, (view = new View(h.buffer)));
+  return view;
+}
 
 /**
- * An integer view of the heap (made once per buffer). NaN bits are written through it, not as a
- * double: engines other than V8 may canonicalize a NaN-valued double before it reaches the store.
+ * An integer view of the heap. NaN bits are written through it, not as a double: engines other than
+ * V8 may canonicalize a NaN-valued double before it reaches the store.
  */
 export function bitsOf(h: Float32Array): Uint32Array {
-  let u = bitViews.get(h.buffer);
-  if (u === undefined) {
-    u = new Uint32Array(h.buffer);
-    bitViews.set(h.buffer, u);
-  }
-  return u;
+  return viewOf(h, Uint32Array);
 }
 
 /** h[i] ← v as every kernel stores it: rounded to float32, or NAN_BITS for any NaN. */

@@ -1,4 +1,4 @@
-import { KERNEL_CONTRACT, KERNEL_NAMES as ALL_KERNELS, offsetCount, type KernelName as AnyKernel } from "../contract.js";
+import { KERNEL_CONTRACT, KERNEL_NAMES as ALL_KERNELS, halfOffsets, offsetCount, type KernelName as AnyKernel } from "../contract.js";
 
 // How the thread pool treats each kernel, derived from the kernel contract: a kernel added there
 // needs no entry here.
@@ -23,8 +23,11 @@ export const KERNEL_NAMES = ALL_KERNELS.filter(isElementwise);
 /** How many leading arguments of each element-wise kernel are heap offsets: where its `n` is. */
 export const KERNEL_OFFSETS = Object.fromEntries(KERNEL_NAMES.map((name) => [name, offsetCount(name)])) as Record<KernelName, number>;
 
+/** Which of those offsets are bfloat16 slots (bit i for argument i), moved 2 bytes a number instead of 4. */
+export const KERNEL_HALVES = Object.fromEntries(KERNEL_NAMES.map((name) => [name, halfOffsets(name)])) as Record<KernelName, number>;
+
 /** The element-wise kernels that return a number (a norm reduction) instead of writing memory; whole ones return theirs as they run. */
 export const REDUCTIONS = KERNEL_NAMES.filter(isReduction);
 
-/** The most arguments any kernel takes (adam, nadam, rmsprop: 16); the command block holds this many. */
-export const MAX_ARGS = 16;
+/** The most arguments any kernel takes (adamBf16, nadamBf16, rmspropBf16: 19); the command block holds this many. */
+export const MAX_ARGS = 20;

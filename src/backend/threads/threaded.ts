@@ -4,7 +4,7 @@ import { REDUCE_BLOCK } from "./blocks.js";
 import { invoke, type Fn } from "./invoke.js";
 import type { ThreadPool } from "./pool.js";
 import { FAILED, NOT_RUN, ROUND_BLOCKS } from "./protocol.js";
-import { CALLER_KERNELS, KERNEL_NAMES, KERNEL_OFFSETS, REDUCTIONS, type KernelName } from "./signatures.js";
+import { CALLER_KERNELS, KERNEL_HALVES, KERNEL_NAMES, KERNEL_OFFSETS, REDUCTIONS, type KernelName } from "./signatures.js";
 
 /**
  * Below this many floats per thread a kernel call stays on the calling thread. Measured here: a
@@ -19,7 +19,7 @@ type N = number;
 /**
  * Kernels that split each call over the pool's workers and the calling thread. An element-wise call
  * is cut into 16-byte-aligned chunks, each the same kernel over [offset + 4·start, count] for every
- * offset argument (KERNEL_OFFSETS), so results are bit-identical for any thread count. A reduction
+ * offset argument (KERNEL_OFFSETS; offset + 2·start for a bfloat16 slot, KERNEL_HALVES), so results are bit-identical for any thread count. A reduction
  * computes the fixed blocks of blocks.ts, each thread writing its blocks' partials into the heap,
  * combined in block order on the calling thread. `blocked` must be blockedReductions of `raw`.
  */
@@ -31,7 +31,7 @@ export function threadedKernels(raw: Kernels, blocked: Kernels, pool: ThreadPool
     if ((REDUCTIONS as readonly string[]).includes(name)) {
       kernels[name] = reduction(id, rawFn, blocked[name] as Fn, name === "sumSquares", pool);
     } else {
-      kernels[name] = elementwise(id, KERNEL_OFFSETS[name], rawFn, pool);
+      kernels[name] = elementwise(id, KERNEL_OFFSETS[name], KERNEL_HALVES[name], rawFn, pool);
     }
   });
   return kernels as unknown as Kernels;
@@ -48,34 +48,35 @@ function partsFor(pool: ThreadPool, n: number): number {
   return parts > 1 && pool.shouldSplit() ? parts : 1;
 }
 
-/** Argument i of a chunk: offsets move by `shift` bytes, n becomes `count`, scalars stay. */
-function arg(i: number, value: N, offsets: number, shift: number, count: number): N {
-  return i < offsets ? value + shift : i === offsets ? count : value;
+/** Argument i of a chunk: offsets move by `shift` bytes (half that for a bfloat16 slot), n becomes `count`, scalars stay. */
+function arg(i: number, value: N, offsets: number, halves: number, shift: number, count: number): N {
+  return i < offsets ? value + ((halves >> i) & 1 ? shift / 2 : shift) : i === offsets ? count : value;
 }
 
-// Sixteen named parameters (MAX_ARGS) rather than a rest array: a kernel call allocates nothing.
-function elementwise(id: number, offsets: number, rawFn: Fn, pool: ThreadPool): Fn {
-  return function (a0: N, a1: N, a2: N, a3: N, a4: N, a5: N, a6: N, a7: N, a8: N, a9: N, a10: N, a11: N, a12: N, a13: N, a14: N, a15: N) {
+// Twenty named parameters (MAX_ARGS) rather than a rest array: a kernel call allocates nothing.
+function elementwise(id: number, offsets: number, halves: number, rawFn: Fn, pool: ThreadPool): Fn {
+  return function (a0: N, a1: N, a2: N, a3: N, a4: N, a5: N, a6: N, a7: N, a8: N, a9: N, a10: N, a11: N, a12: N, a13: N, a14: N, a15: N, a16: N, a17: N, a18: N, a19: N) {
     const n = offsets === 1 ? a1 : offsets === 2 ? a2 : offsets === 3 ? a3 : offsets === 4 ? a4 : a5;
     const parts = partsFor(pool, n);
-    if (parts === 1) return invoke(rawFn, a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15);
-    // Chunks of a multiple of 4 floats keep every chunk's offsets 16-byte aligned.
+    if (parts === 1) return invoke(rawFn, a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15, a16, a17, a18, a19);
+    // Chunks of a multiple of 4 floats keep every chunk's offsets 16-byte aligned (8 for bfloat16 slots).
     const chunk = (Math.ceil(n / parts) + 3) & ~3;
     const workers = Math.min(parts - 1, Math.floor(n / chunk));
     for (let w = 0; w < workers; w++) {
       const f = pool.f64, at = pool.argsAt(w), s = 4 * w * chunk;
-      f[at] = arg(0, a0, offsets, s, chunk); f[at + 1] = arg(1, a1, offsets, s, chunk);
-      f[at + 2] = arg(2, a2, offsets, s, chunk); f[at + 3] = arg(3, a3, offsets, s, chunk);
-      f[at + 4] = arg(4, a4, offsets, s, chunk); f[at + 5] = arg(5, a5, offsets, s, chunk);
+      f[at] = arg(0, a0, offsets, halves, s, chunk); f[at + 1] = arg(1, a1, offsets, halves, s, chunk);
+      f[at + 2] = arg(2, a2, offsets, halves, s, chunk); f[at + 3] = arg(3, a3, offsets, halves, s, chunk);
+      f[at + 4] = arg(4, a4, offsets, halves, s, chunk); f[at + 5] = arg(5, a5, offsets, halves, s, chunk);
       f[at + 6] = a6; f[at + 7] = a7; f[at + 8] = a8; f[at + 9] = a9; f[at + 10] = a10;
       f[at + 11] = a11; f[at + 12] = a12; f[at + 13] = a13; f[at + 14] = a14; f[at + 15] = a15;
+      f[at + 16] = a16; f[at + 17] = a17; f[at + 18] = a18; f[at + 19] = a19;
       pool.post(w, id);
     }
     // The calling thread takes the last chunk (the shortest: it carries the remainder).
     const s = 4 * workers * chunk, c = n - workers * chunk;
-    invoke(rawFn, arg(0, a0, offsets, s, c), arg(1, a1, offsets, s, c), arg(2, a2, offsets, s, c),
-      arg(3, a3, offsets, s, c), arg(4, a4, offsets, s, c), arg(5, a5, offsets, s, c),
-      a6, a7, a8, a9, a10, a11, a12, a13, a14, a15);
+    invoke(rawFn, arg(0, a0, offsets, halves, s, c), arg(1, a1, offsets, halves, s, c), arg(2, a2, offsets, halves, s, c),
+      arg(3, a3, offsets, halves, s, c), arg(4, a4, offsets, halves, s, c), arg(5, a5, offsets, halves, s, c),
+      a6, a7, a8, a9, a10, a11, a12, a13, a14, a15, a16, a17, a18, a19);
     let late = false;
     for (let w = 0; w < workers; w++) late = settle(pool, w, rawFn) || late;
     pool.settled(late);
@@ -146,5 +147,6 @@ function runHere(pool: ThreadPool, w: number, rawFn: Fn, isReduction: boolean): 
     return;
   }
   invoke(rawFn, f[at], f[at + 1], f[at + 2], f[at + 3], f[at + 4], f[at + 5], f[at + 6], f[at + 7],
-    f[at + 8], f[at + 9], f[at + 10], f[at + 11], f[at + 12], f[at + 13], f[at + 14], f[at + 15]);
+    f[at + 8], f[at + 9], f[at + 10], f[at + 11], f[at + 12], f[at + 13], f[at + 14], f[at + 15],
+    f[at + 16], f[at + 17], f[at + 18], f[at + 19]);
 }
