@@ -125,6 +125,16 @@ export const KERNEL_CONTRACT = {
       "beta1:f32", "c1:f32", "beta2:f32", "c2:f32", "stepSize:f32", "epsHat:f32", "amsgrad:bool", ...BF16_ARGS,
     ],
   },
+  // Adam over block-wise 8-bit state (assembly/ops/int8.ts): each slot offset is a `u32` (codes,
+  // then one float32 scale per 256 numbers), `tables` the heap block of the quantization maps. Whole:
+  // a block's scale depends on all its numbers, so the kernel never runs split across threads.
+  adamInt8: {
+    args: [
+      "p:ptr", "g:ptr", "m:u32", "v:u32", "vmax:u32", "n:size", "gScale:f32", "weightDecay:f32", "decay:f32",
+      "beta1:f32", "c1:f32", "beta2:f32", "c2:f32", "stepSize:f32", "epsHat:f32", "amsgrad:bool", "tables:u32",
+    ],
+    whole: true,
+  },
   sgdMomentumBf16: {
     args: ["p:ptr", "g:ptr", "buf:half", "n:size", "lr:f32", "gScale:f32", "weightDecay:f32", "bufDecay:f32", "bufGradScale:f32", "mu:f32", "nesterov:bool", ...BF16_ARGS],
   },

@@ -43,8 +43,8 @@ const slotActive = (group: AdamOptions, k: number) => k < 2 || group.amsgrad;
 
 const nonNegativeSlots = ["expAvgSq", "maxExpAvgSq"];
 
-export const ADAM_SPEC: OptimizerSpec<AdamOptions> = { kind: "Adam", rules: rules(0), slots, slotActive, nonNegativeSlots, bfloat16: true };
-export const ADAMW_SPEC: OptimizerSpec<AdamOptions> = { kind: "AdamW", rules: rules(1e-2), slots, slotActive, nonNegativeSlots, bfloat16: true };
+export const ADAM_SPEC: OptimizerSpec<AdamOptions> = { kind: "Adam", rules: rules(0), slots, slotActive, nonNegativeSlots, bfloat16: true, int8: true };
+export const ADAMW_SPEC: OptimizerSpec<AdamOptions> = { kind: "AdamW", rules: rules(1e-2), slots, slotActive, nonNegativeSlots, bfloat16: true, int8: true };
 
 /** What `getState` returns for Adam (optional buffers: `maxExpAvgSq` with amsgrad.). */
 export type AdamState = { step: number; expAvg: Float32Array; expAvgSq: Float32Array; maxExpAvgSq?: Float32Array };
@@ -105,6 +105,7 @@ function adamUpdate(kernels: Kernels, group: ParamGroup<AdamOptions>, layout: Sl
   // The kernel adds its ε to √v: PyTorch's ε after the correction is ε·√bc2 there, Keras's ε̂ is ε.
   const stepSize = (lr * sqrtBc2) / bc1, epsHat = group.epsHat ? eps : eps * sqrtBc2;
   const { data, grad, n } = layout;
-  if (rounding === null) kernels.adam(data, grad, m, v, vmax, n, gScale, wd, decay, beta1, 1 - beta1, beta2, 1 - beta2, stepSize, epsHat, amsgrad);
+  if (layout.int8Tables !== null) kernels.adamInt8(data, grad, m, v, vmax, n, gScale, wd, decay, beta1, 1 - beta1, beta2, 1 - beta2, stepSize, epsHat, amsgrad, layout.int8Tables.offset);
+  else if (rounding === null) kernels.adam(data, grad, m, v, vmax, n, gScale, wd, decay, beta1, 1 - beta1, beta2, 1 - beta2, stepSize, epsHat, amsgrad);
   else kernels.adamBf16(data, grad, m, v, vmax, n, gScale, wd, decay, beta1, 1 - beta1, beta2, 1 - beta2, stepSize, epsHat, amsgrad, rounding.stochastic, rounding.key, data);
 }

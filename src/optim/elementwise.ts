@@ -3,11 +3,12 @@ import { allocating, type Take } from "../memory/allocation.js";
 import type { Block } from "../memory/block.js";
 import { Param } from "../param.js";
 import { decodeState, type HyperValue } from "../state/format.js";
-import { BYTES_PER_NUMBER, slotApplies, slotLength, type SlotDescription, type SlotDtype, type SlotLayout } from "../state/layout.js";
+import { slotApplies, slotBytes, slotLength, type SlotDescription, type SlotDtype, type SlotLayout } from "../state/layout.js";
 import { matchState, type LoadPlan } from "../state/match.js";
-import { copyRuns, writeState, type GroupSnapshot } from "../state/persistence.js";
+import { convertSlot, copyRuns, writeState, type GroupSnapshot } from "../state/persistence.js";
 import type { Hyperparameters } from "../validation.js";
 import { halvesOf, toBf16 } from "../backend/js/storage.js";
+import { dequantizeRun, writeTables, TABLE_FLOATS } from "../state/int8.js";
 import { Optimizer, type GroupInput, type GroupLayout, type GroupSpec, type OptimizerOptions, type OptimizerState, type ParamGroup } from "./optimizer.js";
 import { roundingKey, stateStorage, withoutStorageOptions, type StateStorage, type StateStorageOptions } from "./storage.js";
 
@@ -37,6 +38,11 @@ export interface OptimizerSpec<H extends Hyperparameters> extends GroupSpec<H> {
    * float32 kernel would run over 2-byte slots.
    */
   readonly bfloat16?: boolean;
+  /**
+   * true when the family's `update` calls its int8 kernel whenever the layout has `int8Tables`: only
+   * then may its state be stored as int8. Slots in `nonNegativeSlots` use the unsigned map.
+   */
+  readonly int8?: boolean;
   /** Names of per-group float64 numbers kept beside the step count (NAdam's μ product), saved and loaded with it. */
   readonly scalars?: readonly string[];
   /** Their values before the first step (default 1). */
@@ -79,6 +85,8 @@ export interface SlotsLayout extends GroupLayout {
   active: number;
   /** The family's named per-group numbers (OptimizerSpec.scalars), in float64. */
   readonly scalars: number[];
+  /** int8 state only: the heap block of the quantization maps the int8 kernels read (4 KiB, one per group). */
+  readonly int8Tables: Block | null;
 }
 
 const descriptions = new WeakMap<object, readonly SlotDescription[]>();
@@ -96,7 +104,7 @@ export function slotDescriptions(spec: { readonly slots: readonly SlotSpec[]; re
 
 /** Floats of heap a slot of `length` numbers takes (at least one: a present slot's offset is never 0). */
 function slotFloats(length: number, dtype: SlotDtype): number {
-  return Math.max(1, Math.ceil((length * BYTES_PER_NUMBER[dtype]) / 4));
+  return Math.max(1, Math.ceil(slotBytes(dtype, length) / 4));
 }
 
 /** A copy of bfloat16 patterns as the float32 numbers they stand for (exact), e.g. of a `getState` view. */
@@ -134,7 +142,7 @@ export abstract class ElementwiseOptimizer<
    * packs the groups with slots of that storage.
    */
   protected constructor(spec: OptimizerSpec<H>, params: readonly Param[] | readonly GroupInput<H>[], options: ElementwiseOptions<H> = {}) {
-    const storage = stateStorage(spec.kind, options, spec.bfloat16 === true);
+    const storage = stateStorage(spec.kind, options, spec.bfloat16 === true, spec.int8 === true);
     super({ ...spec, storage }, params, withoutStorageOptions(options) as OptimizerOptions<H>);
     this.rounding = storage.dtype === "bfloat16" ? { stochastic: storage.stochastic, key: 0 } : null;
   }
@@ -159,7 +167,10 @@ export abstract class ElementwiseOptimizer<
     this.assertLive();
     const heap = this.engine.heap;
     let bytes = 0;
-    for (const layout of this.layouts) for (const block of layout.slotBlocks) if (block !== null) bytes += heap.blockBytes(block.offset);
+    for (const layout of this.layouts) {
+      for (const block of layout.slotBlocks) if (block !== null) bytes += heap.blockBytes(block.offset);
+      if (layout.int8Tables !== null) bytes += heap.blockBytes(layout.int8Tables.offset);
+    }
     return bytes;
   }
 
@@ -211,26 +222,39 @@ export abstract class ElementwiseOptimizer<
   getState(param: Param): S {
     const layout = this.layoutOf(param);
     const state: OptimizerState = { step: layout.step };
-    for (const [name, view] of Object.entries(this.getStateBits(param))) state[name] = view instanceof Uint16Array ? bfloat16ToFloat32(view) : view;
+    for (const [name, view] of Object.entries(this.getStateBits(param))) {
+      if (view instanceof Uint8Array) state[name] = this.int8Values(layout, name, param, view);
+      else state[name] = view instanceof Uint16Array ? bfloat16ToFloat32(view) : view;
+    }
     this.spec.scalars?.forEach((name, k) => (state[name] = layout.scalars[k]));
     return state as S;
   }
 
   /**
-   * Zero-copy views of a parameter's stored state: Uint16Array bfloat16 patterns (stateDtype
-   * "bfloat16"; each the top half of a float32) or Float32Array, by slot name.
+   * Zero-copy views of a parameter's stored state, by slot name: Uint16Array bfloat16 patterns
+   * (stateDtype "bfloat16"; each the top half of a float32), Uint8Array int8 codes (stateDtype
+   * "int8": the scales are per 256 numbers of the group's slot, after its codes, not in the view),
+   * or Float32Array.
    */
-  getStateBits(param: Param): Record<string, Float32Array | Uint16Array> {
+  getStateBits(param: Param): Record<string, Float32Array | Uint16Array | Uint8Array> {
     const layout = this.layoutOf(param);
-    const out: Record<string, Float32Array | Uint16Array> = {};
+    const out: Record<string, Float32Array | Uint16Array | Uint8Array> = {};
     const buffer = this.engine.heap.f32.buffer;
-    const half = this.bf16;
+    const dtype = this.spec.storage.dtype;
     slotDescriptions(this.spec).forEach(({ name, layout: slotLayout }, k) => {
       if (layout.slots[k] === 0 || !slotApplies(slotLayout, param.shape)) return;
-      const start = layout.slots[k] + (half ? 2 : 4) * layout.slotStarts[k][param.ownerIndex], length = slotLength(slotLayout, param.shape);
-      out[name] = half ? new Uint16Array(buffer, start, length) : new Float32Array(buffer, start, length);
+      const start = layout.slots[k] + (dtype === "float32" ? 4 : dtype === "bfloat16" ? 2 : 1) * layout.slotStarts[k][param.ownerIndex];
+      const length = slotLength(slotLayout, param.shape);
+      out[name] = dtype === "bfloat16" ? new Uint16Array(buffer, start, length) : dtype === "int8" ? new Uint8Array(buffer, start, length) : new Float32Array(buffer, start, length);
     });
     return out;
+  }
+
+  /** A parameter's int8 slot `name` dequantized (a copy): MAP[code] · its block's scale. */
+  private int8Values(layout: L, name: string, param: Param, codes: Uint8Array): Float32Array {
+    const k = slotDescriptions(this.spec).findIndex((slot) => slot.name === name);
+    const signed = !(this.spec.nonNegativeSlots ?? []).includes(name);
+    return dequantizeRun(this.engine.heap.f32, layout.slots[k], layout.slotLengths[k], layout.slotStarts[k][param.ownerIndex], codes, signed);
   }
 
   /**
@@ -250,7 +274,7 @@ export abstract class ElementwiseOptimizer<
       for (const key of this.keys) hyper[key] = group[key];
       const present = slots.flatMap(({ name }, k) => {
         if (layout.slots[k] === 0) return [];
-        const bytes = heapBytes.subarray(layout.slots[k], layout.slots[k] + BYTES_PER_NUMBER[this.spec.storage.dtype] * layout.slotLengths[k]);
+        const bytes = heapBytes.subarray(layout.slots[k], layout.slots[k] + slotBytes(this.spec.storage.dtype, layout.slotLengths[k]));
         return [{ name, fresh: (layout.fresh & (1 << k)) !== 0, bytes }];
       });
       const scalars = this.spec.scalars && Object.fromEntries(this.spec.scalars.map((name, k) => [name, layout.scalars[k]]));
@@ -313,6 +337,7 @@ export abstract class ElementwiseOptimizer<
     // A slot no parameter of the group uses (rows of a group of vectors) still gets a block, of
     // one float: present means allocated, and the block's offset is never 0.
     const slotBlocks = slots.map((slot, k) => (this.createdEarly(group, k) ? take(slotFloats(slotLengths[k], slot.dtype)) : null));
+    const int8Tables = this.spec.storage.dtype === "int8" ? take(TABLE_FLOATS) : null;
     return {
       ...base,
       slots: slotBlocks.map((block) => block?.offset ?? 0),
@@ -322,16 +347,21 @@ export abstract class ElementwiseOptimizer<
       fresh: 0,
       active: 0,
       scalars: (this.spec.scalars ?? []).map((name) => this.spec.scalarInit?.(group, name) ?? 1),
+      int8Tables,
     };
   }
 
   protected override groupAdded(index: number): void {
     const layout = this.layouts[index];
+    if (layout.int8Tables !== null) writeTables(this.engine.heap.f32, layout.int8Tables.offset);
     for (let k = 0; k < layout.slots.length; k++) if (layout.slots[k] !== 0) this.initSlot(index, k);
   }
 
   protected releaseState(): void {
-    for (const layout of this.layouts) for (const block of layout.slotBlocks) block?.release();
+    for (const layout of this.layouts) {
+      for (const block of layout.slotBlocks) block?.release();
+      layout.int8Tables?.release();
+    }
   }
 
   /**
@@ -370,7 +400,12 @@ export abstract class ElementwiseOptimizer<
         } else if (offset < 0) {
           this.initSlot(i, k, block !== null);
         } else {
-          copyRuns(payload, offset, heapBytes, layout.slots[k], saved.copies[k], plan.savedDtypes[k], this.spec.storage.dtype);
+          const savedDtype = plan.savedDtypes[k], here = this.spec.storage.dtype;
+          if (savedDtype !== "int8" && here !== "int8") copyRuns(payload, offset, heapBytes, layout.slots[k], saved.copies[k], savedDtype, here);
+          else {
+            const signed = !(this.spec.nonNegativeSlots ?? []).includes(slotDescriptions(this.spec)[k].name);
+            convertSlot(payload, offset, saved.savedLengths[k], savedDtype, heapBytes, layout.slots[k], layout.slotLengths[k], here, saved.copies[k], signed);
+          }
           layout.fresh |= saved.fresh & (1 << k);
         }
       });
@@ -418,7 +453,11 @@ export abstract class ElementwiseOptimizer<
     const layout = this.layouts[group];
     const init = this.spec.slotInit?.(this.paramGroups[group], k) ?? 0;
     if (init !== 0 || !zeroed) {
-      if (this.bf16) {
+      if (this.spec.storage.dtype === "int8") {
+        // Only families whose slots start at 0 have int8 kernels: all codes and scales 0 read 0.
+        const start = layout.slots[k];
+        new Uint8Array(this.engine.heap.f32.buffer).fill(0, start, start + slotBytes("int8", layout.slotLengths[k]));
+      } else if (this.bf16) {
         const start = layout.slots[k] >>> 1;
         halvesOf(this.engine.heap.f32).fill(toBf16(init), start, start + layout.slotLengths[k]);
       } else this.engine.kernels.fill(layout.slots[k], layout.slotLengths[k], init);

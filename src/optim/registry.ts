@@ -44,6 +44,8 @@ export interface Family {
   readonly matricesOnly: boolean;
   /** true for the families with bfloat16 kernels: they take `stateDtype: "bfloat16"` (OptimizerSpec.bfloat16). */
   readonly bfloat16: boolean;
+  /** true for the families with int8 kernels: they take `stateDtype: "int8"` (OptimizerSpec.int8). */
+  readonly int8: boolean;
 }
 
 function family<H extends Hyperparameters>(optimizer: FamilyClass, spec: GroupSpec<H> | OptimizerSpec<H>, { matricesOnly = false } = {}): Family {
@@ -51,7 +53,8 @@ function family<H extends Hyperparameters>(optimizer: FamilyClass, spec: GroupSp
   const elementwise = "slots" in spec;
   const slots = elementwise ? slotDescriptions(spec) : [];
   const bfloat16 = elementwise && (spec as OptimizerSpec<H>).bfloat16 === true;
-  return Object.freeze({ optimizer, kind: spec.kind, defaults: Object.freeze(defaults), slots, elementwise, matricesOnly, bfloat16 });
+  const int8 = elementwise && (spec as OptimizerSpec<H>).int8 === true;
+  return Object.freeze({ optimizer, kind: spec.kind, defaults: Object.freeze(defaults), slots, elementwise, matricesOnly, bfloat16, int8 });
 }
 
 export const FAMILIES = Object.freeze({

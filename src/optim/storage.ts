@@ -9,9 +9,10 @@ import { invalid } from "../validation.js";
 /** The state storage options of every element-wise family (constructor options, optimizer-wide). */
 export interface StateStorageOptions<D extends SlotDtype = SlotDtype> {
   /**
-   * How state slots are stored: "float32" (default, 4 bytes a number) or "bfloat16" (2 bytes: the
-   * top half of a float32, 8 bits of mantissa). bfloat16 state is dequantized exactly, updated in
-   * float32 and rounded when stored, in the same pass.
+   * How state slots are stored: "float32" (default, 4 bytes a number), "bfloat16" (2 bytes: the
+   * top half of a float32, 8 bits of mantissa), or "int8" (Adam and AdamW: a byte per number plus a
+   * float32 scale per 256, bitsandbytes' block-wise dynamic quantization). Compact state is
+   * dequantized, updated in float32 and stored again in the same kernel call.
    */
   stateDtype?: D;
   /**
@@ -38,12 +39,13 @@ export interface StateStorage {
  * Reads and checks the storage options among a constructor's options (own keys only); throws
  * INVALID_HYPERPARAMETER. `bfloat16`: whether the family has bfloat16 kernels.
  */
-export function stateStorage(kind: string, options: unknown, bfloat16: boolean): StateStorage {
+export function stateStorage(kind: string, options: unknown, bfloat16: boolean, int8 = false): StateStorage {
   if (options === null || typeof options !== "object" || Array.isArray(options)) return { dtype: "float32", stochastic: false, seed: 0 };
   const own = (key: string): unknown => (Object.hasOwn(options, key) ? (options as Record<string, unknown>)[key] : undefined);
   const dtype = own("stateDtype") ?? "float32";
   if (!SLOT_DTYPES.includes(dtype as SlotDtype)) invalid(kind, "stateDtype", dtype, `one of ${SLOT_DTYPES.map((d) => `"${d}"`).join(", ")}`);
   if (dtype === "bfloat16" && !bfloat16) invalid(kind, "stateDtype", dtype, `"float32" (${kind} has no bfloat16 kernels)`);
+  if (dtype === "int8" && !int8) invalid(kind, "stateDtype", dtype, `${bfloat16 ? '"float32" or "bfloat16"' : '"float32"'} (${kind} has no int8 kernels)`);
   const stochastic = own("stochasticRounding") ?? false;
   if (typeof stochastic !== "boolean") invalid(kind, "stochasticRounding", stochastic, "a boolean");
   if (stochastic && dtype !== "bfloat16") invalid(kind, "stochasticRounding", stochastic, 'false unless stateDtype is "bfloat16"');

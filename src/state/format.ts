@@ -1,6 +1,6 @@
 import { describe, OptimError } from "../errors.js";
 import { crc32 } from "./crc32.js";
-import { BYTES_PER_NUMBER, SLOT_DTYPES, SLOT_LAYOUTS, slotLength, type SlotDescription, type SlotDtype, type SlotLayout } from "./layout.js";
+import { SLOT_DTYPES, SLOT_LAYOUTS, slotBytes, slotLength, type SlotDescription, type SlotDtype, type SlotLayout } from "./layout.js";
 
 // The binary container of saved optimizer state (docs/state-format.md), in the manner of
 // safetensors: a fixed preamble, a JSON header that describes everything, the float32 buffers
@@ -12,11 +12,12 @@ export const STATE_MAGIC = "WOPTSTAT";
 /**
  * Bumped on any change an older reader would misread. Version 2 added per-group `scalars` and
  * `fresh`; version 3 describes each slot by name, layout and storage type (before: names, one
- * float32 per element); version 4 allows bfloat16 slots (2 bytes a number in the payload).
+ * float32 per element); version 4 allows bfloat16 slots (2 bytes a number in the payload); version 5
+ * int8 slots (a code per number, padded to 16 bytes, then a float32 scale per 256 numbers).
  */
-export const STATE_VERSION = 4;
+export const STATE_VERSION = 5;
 /** The versions this build reads. */
-const READABLE_VERSIONS: readonly number[] = [1, 2, 3, 4];
+const READABLE_VERSIONS: readonly number[] = [1, 2, 3, 4, 5];
 /** No optimizer takes this many steps (10¹² at 1 µs a step is 12 days); a larger count is a crafted state. */
 export const MAX_STEPS = 2 ** 40;
 /** magic (8) + version (4) + total length (4) + header length (4). */
@@ -125,13 +126,13 @@ export function decodeState(bytes: unknown): DecodedState {
   return { header, payload };
 }
 
-/** Bytes of payload the header describes (4 a float32 number, 2 a bfloat16 one). */
+/** Bytes of payload the header describes (4 a float32 number, 2 a bfloat16 one, int8 as `slotBytes`). */
 export function payloadLength(header: StateHeader): number {
   let bytes = 0;
   for (const group of header.groups) {
     for (const name of group.slots) {
       const slot = header.slots.find((s) => s.name === name)!;
-      bytes += BYTES_PER_NUMBER[slot.dtype] * savedSlotLength(group, slot.layout);
+      bytes += slotBytes(slot.dtype, savedSlotLength(group, slot.layout));
     }
   }
   return bytes;
@@ -242,6 +243,7 @@ function checkSlot(value: unknown, path: string, version: number): SlotDescripti
   if (!SLOT_LAYOUTS.includes(layout as SlotLayout)) fail(`header: ${path}.layout "${layout}" is not one of ${SLOT_LAYOUTS.join(", ")}`);
   if (!SLOT_DTYPES.includes(dtype as SlotDtype)) fail(`header: ${path}.dtype "${dtype}" is not one of ${SLOT_DTYPES.join(", ")}`);
   if (version < 4 && dtype !== "float32") fail(`header: ${path}.dtype "${dtype}" needs format version 4 (this state says ${version})`);
+  if (version < 5 && dtype === "int8") fail(`header: ${path}.dtype "int8" needs format version 5 (this state says ${version})`);
   return { name, layout: layout as SlotLayout, dtype: dtype as SlotDtype };
 }
 

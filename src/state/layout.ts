@@ -16,15 +16,25 @@ export type SlotLayout = "element" | "row" | "column" | "unfactored" | "tensor";
 export const SLOT_LAYOUTS: readonly SlotLayout[] = ["element", "row", "column", "unfactored", "tensor"];
 
 /**
- * How a slot's numbers are stored in the heap and in saved state: float32 (4 bytes), or bfloat16
- * (2 bytes, the top half of a float32; an optimizer's `stateDtype`).
+ * How a slot's numbers are stored in the heap and in saved state: float32 (4 bytes), bfloat16
+ * (2 bytes, the top half of a float32), or int8 (a one-byte code per number, then a float32 scale
+ * per block of 256: src/backend/js/int8.ts); an optimizer's `stateDtype`.
  */
-export type SlotDtype = "float32" | "bfloat16";
+export type SlotDtype = "float32" | "bfloat16" | "int8";
 
-export const SLOT_DTYPES: readonly SlotDtype[] = ["float32", "bfloat16"];
+export const SLOT_DTYPES: readonly SlotDtype[] = ["float32", "bfloat16", "int8"];
 
-/** Bytes one number of a slot takes in the heap and in saved state. */
-export const BYTES_PER_NUMBER: Readonly<Record<SlotDtype, number>> = { float32: 4, bfloat16: 2 };
+/** Bytes one number of a slot takes in the heap and in saved state (int8: its code; the scales come on top, `slotBytes`). */
+export const BYTES_PER_NUMBER: Readonly<Record<SlotDtype, number>> = { float32: 4, bfloat16: 2, int8: 1 };
+
+/**
+ * Bytes a slot of `length` numbers takes in the heap and in saved state: int8 is the codes padded
+ * to 16 bytes, then ceil(length / 256) float32 scales.
+ */
+export function slotBytes(dtype: SlotDtype, length: number): number {
+  if (dtype === "int8") return ((length + 15) & ~15) + 4 * Math.ceil(length / 256);
+  return BYTES_PER_NUMBER[dtype] * length;
+}
 
 /** A state slot: its name (in getState and saved state), layout and storage type. */
 export interface SlotDescription {

@@ -2,7 +2,8 @@ import { fromBf16 } from "../backend/js/storage.js";
 import { OptimError } from "../errors.js";
 import type { Param } from "../param.js";
 import { savedSlotLength, stateError, type DecodedState, type HyperValue, type SavedGroup, type SavedParam, type SavedSettings } from "./format.js";
-import { BYTES_PER_NUMBER, slotLength, type SlotDescription, type SlotDtype } from "./layout.js";
+import { BYTES_PER_NUMBER, slotBytes, slotLength, type SlotDescription, type SlotDtype } from "./layout.js";
+import { negativeScale } from "./int8.js";
 
 /** What a loading optimizer looks like, as far as matching a saved state goes. */
 export interface LoadTarget {
@@ -43,6 +44,8 @@ export interface GroupPlan {
   fresh: number;
   /** Per slot of the family: the runs to copy. */
   copies: Copy[][];
+  /** Per slot of the family: the numbers in the saved buffer (an int8 one converts whole: its blocks span parameters). */
+  savedLengths: number[];
 }
 
 export interface LoadPlan {
@@ -85,9 +88,12 @@ export function matchState({ header, payload }: DecodedState, target: LoadTarget
     for (const slot of saved.slots) {
       const k = target.slots.findIndex((s) => s.name === slot);
       const dtype = header.slots[k].dtype;
-      const bytes = BYTES_PER_NUMBER[dtype] * savedSlotLength(saved, target.slots[k].layout);
+      const length = savedSlotLength(saved, target.slots[k].layout), bytes = slotBytes(dtype, length);
       if (offset + bytes > payload.length) break; // reported below
-      if (target.nonNegativeSlots.includes(slot)) checkNonNegative(payload, offset, bytes, dtype, `${where}: slot ${slot}`);
+      if (target.nonNegativeSlots.includes(slot)) {
+        if (dtype === "int8") checkNonNegativeScales(payload, offset, length, `${where}: slot ${slot}`);
+        else checkNonNegative(payload, offset, bytes, dtype, `${where}: slot ${slot}`);
+      }
       slotOffsets[k] = offset;
       offset += bytes;
     }
@@ -95,7 +101,8 @@ export function matchState({ header, payload }: DecodedState, target: LoadTarget
     const scalars = matchScalars(saved, target, where);
     let fresh = 0;
     for (const slot of saved.fresh ?? []) fresh |= 1 << target.slots.findIndex((s) => s.name === slot);
-    groups.push({ hyper: saved.hyper, step: saved.step, slotOffsets, scalars, fresh, copies });
+    const savedLengths = target.slots.map((slot) => savedSlotLength(saved, slot.layout));
+    groups.push({ hyper: saved.hyper, step: saved.step, slotOffsets, scalars, fresh, copies, savedLengths });
   });
   // decodeState has checked this already; a second look costs nothing and guards the copies.
   if (offset !== payload.length) throw stateError(`${target.kind}: the payload has ${payload.length} bytes, the groups need ${offset}`);
@@ -129,6 +136,12 @@ function checkNonNegative(payload: Uint8Array, offset: number, bytes: number, dt
     const value = dtype === "float32" ? view.getFloat32(at, true) : fromBf16(view.getUint16(at, true));
     if (value < 0) throw stateError(`${where} holds ${value} at element ${at / size}, which it never can (it is never negative)`);
   }
+}
+
+/** An int8 slot that is never negative: its codes (unsigned map) are ≥ 0, so its scales must be too (or NaN). */
+function checkNonNegativeScales(payload: Uint8Array, offset: number, length: number, where: string): void {
+  const scale = negativeScale(payload, offset, length);
+  if (scale !== undefined) throw stateError(`${where} has the block scale ${scale}, which it never can (it is never negative)`);
 }
 
 /** Which saved parameter each parameter here takes its state from (indices into `saved`). */

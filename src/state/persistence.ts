@@ -1,7 +1,8 @@
 import { encodeState, type HyperValue, type SavedGroup, type SavedSettings } from "./format.js";
 import { toBf16 } from "../backend/js/storage.js";
-import { BYTES_PER_NUMBER, type SlotDescription, type SlotDtype } from "./layout.js";
+import { BYTES_PER_NUMBER, slotBytes, type SlotDescription, type SlotDtype } from "./layout.js";
 import type { Copy } from "./match.js";
+import { slotValues, storeValues } from "./int8.js";
 
 // Saving and loading an element-wise optimizer's state, as far as bytes go: the optimizer says what
 // it has (a snapshot per group) and where loaded runs go; the container is format.ts, the checks
@@ -60,4 +61,26 @@ export function copyRuns(payload: Uint8Array, from: number, heapBytes: Uint8Arra
       else heap.setUint32(into, source.getUint16(at, true) << 16, true);
     }
   }
+}
+
+/**
+ * Copies a saved slot into the heap when either side is int8: an int8 slot's blocks span parameters
+ * (they count from the group's first element), so runs cannot be copied byte for byte unless the
+ * copy is the whole slot in place (then the codes and scales are kept as saved, bit for bit).
+ * Otherwise the saved slot is read as float32 values, the runs placed, and the result stored in the
+ * heap's type (int8: quantized as the kernels quantize).
+ */
+export function convertSlot(
+  payload: Uint8Array, from: number, savedLength: number, saved: SlotDtype,
+  heapBytes: Uint8Array, to: number, length: number, here: SlotDtype, copies: readonly Copy[], signed: boolean,
+): void {
+  const whole = copies.length === 1 && copies[0].from === 0 && copies[0].to === 0 && copies[0].length === length && savedLength === length;
+  if (saved === here && (whole || length === 0)) {
+    heapBytes.set(payload.subarray(from, from + slotBytes(saved, length)), to);
+    return;
+  }
+  const source = slotValues(payload, from, savedLength, saved, signed);
+  const values = new Float32Array(length);
+  for (const copy of copies) values.set(source.subarray(copy.from, copy.from + copy.length), copy.to);
+  storeValues(values, heapBytes, to, here, signed);
 }

@@ -2,6 +2,7 @@ import type { Heap } from "../../memory/heap.js";
 import type { Kernels } from "../contract.js";
 import { adafactorKernels } from "./adafactor.js";
 import { adamKernels } from "./adam.js";
+import { adamInt8Kernels } from "./adamInt8.js";
 import { clipKernels } from "./clip.js";
 import { gemmKernels } from "./gemm.js";
 import { adagradKernels } from "./adagrad.js";
@@ -27,6 +28,7 @@ export function createJsKernels(heap: Heap): Kernels {
     ...clipKernels(heap),
     ...sgdKernels(heap),
     ...adamKernels(heap),
+    ...adamInt8Kernels(heap),
     ...adagradKernels(heap),
     ...rmspropKernels(heap),
     ...adadeltaKernels(heap),

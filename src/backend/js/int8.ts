@@ -1,0 +1,97 @@
+import { NAN_BITS } from "./fround.js";
+
+// The js twin of assembly/ops/int8.ts: block-wise 8-bit state as in bitsandbytes' 8-bit optimizers
+// (Dettmers et al., "8-bit Optimizers via Block-wise Quantization", 2022). A slot of L numbers is L
+// one-byte codes (padded to 16 bytes) followed by ceil(L / 256) float32 scales, one per block of 256
+// numbers counted from the group's first element: x ≈ MAP[code] · scale, scale = the block's absmax.
+
+/** Numbers per block (one float32 scale each). */
+export const BLOCK = 256;
+
+/**
+ * bitsandbytes' dynamic map (`create_dynamic_map` in bitsandbytes/functional.py, signed for first
+ * moments, unsigned for second), computed here from its definition: for decade i = 0..6, the means
+ * of 2^i (signed: each sign) or 2^(i+1) (unsigned) equal steps of [0.1, 1], times 10^(i−6); plus 0
+ * and 1; sorted. Computed in float64 with + − × ÷ only (exact in both languages), rounded once to
+ * float32, so it may differ from bitsandbytes' float32 table in the last bit.
+ */
+function dynamicMap(signed: boolean): Float32Array {
+  const values: number[] = [0, 1];
+  const decades = [1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1];
+  for (let i = 0; i < 7; i++) {
+    const steps = signed ? 2 ** i : 2 ** (i + 1);
+    for (let j = 0; j < steps; j++) {
+      const mean = (0.1 + (0.9 * j) / steps + (0.1 + (0.9 * (j + 1)) / steps)) / 2;
+      values.push(decades[i] * mean);
+      if (signed) values.push(-decades[i] * mean);
+    }
+  }
+  return Float32Array.from(values.sort((a, b) => a - b));
+}
+
+/**
+ * Decision thresholds: t[k] = the float32 nearest the midpoint of MAP[k] and MAP[k+1] (float64
+ * arithmetic), t[255] = +∞. A normalized y gets the code #{k : t[k] < y}: the nearest entry, a tie
+ * (y exactly on a threshold) going to the lower entry.
+ */
+function thresholds(map: Float32Array): Float32Array {
+  const t = new Float32Array(BLOCK);
+  for (let k = 0; k < BLOCK - 1; k++) t[k] = (map[k] + map[k + 1]) / 2;
+  t[BLOCK - 1] = Infinity;
+  return t;
+}
+
+export const SIGNED_MAP = dynamicMap(true);
+export const UNSIGNED_MAP = dynamicMap(false);
+export const SIGNED_T = thresholds(SIGNED_MAP);
+export const UNSIGNED_T = thresholds(UNSIGNED_MAP);
+
+/** The code of a normalized value (branch-free binary search over the 256 thresholds). */
+export function code(y: number, t: Float32Array): number {
+  let pos = 0;
+  for (let s = 128; s >= 1; s >>= 1) if (t[pos + s - 1] < y) pos += s;
+  return pos;
+}
+
+/** Bytes of a slot of `length` numbers: codes padded to 16, then the scales. */
+export function int8Bytes(length: number): number {
+  return int8ScalesAt(length) + 4 * Math.ceil(length / BLOCK);
+}
+
+/** Where a slot's scales start, in bytes from its codes. */
+export function int8ScalesAt(length: number): number {
+  return (length + 15) & ~15;
+}
+
+/** The scale stored for a block whose new values have this absmax: NaN (canonical) when it is not finite. */
+export function scaleOf(absmax: number): number {
+  return absmax - absmax === 0 ? absmax : NaN;
+}
+
+/**
+ * Quantizes values[0..n) into codes and scales (the heap form), as the kernels store a block: scale
+ * = max |x| over the block (float32); a block with a NaN or ±∞ stores scale NaN and codes 0 (all of
+ * it reads back NaN); an all-zero block stores scale 0 and the code of 0; else code(fround(x / scale)).
+ */
+export function quantizeInto(values: Float32Array, codes: Uint8Array, scales: Uint32Array | DataView, signed: boolean): void {
+  const t = signed ? SIGNED_T : UNSIGNED_T;
+  const scratch = new Float32Array(1), bits = new Uint32Array(scratch.buffer);
+  for (let b = 0; b * BLOCK < values.length; b++) {
+    const end = Math.min(values.length, (b + 1) * BLOCK);
+    let absmax = 0;
+    for (let i = b * BLOCK; i < end; i++) absmax = Math.max(absmax, Math.abs(values[i]));
+    const scale = scaleOf(absmax), div = scale === 0 ? 1 : scale;
+    for (let i = b * BLOCK; i < end; i++) codes[i] = scale !== scale ? 0 : code(Math.fround(values[i] / div), t);
+    scratch[0] = scale;
+    const word = scale !== scale ? NAN_BITS : bits[0];
+    if (scales instanceof DataView) scales.setUint32(4 * b, word, true);
+    else scales[b] = word;
+  }
+}
+
+/** The float32 numbers a slot's codes and scales stand for: MAP[code] · scale, rounded to float32. */
+export function dequantize(codes: Uint8Array, scale: (b: number) => number, signed: boolean, out: Float32Array, first = 0): Float32Array {
+  const map = signed ? SIGNED_MAP : UNSIGNED_MAP;
+  for (let i = 0; i < out.length; i++) out[i] = Math.fround(map[codes[i]] * scale((first + i) >>> 8));
+  return out;
+}

@@ -1,0 +1,63 @@
+import { BLOCK, SIGNED_MAP, SIGNED_T, UNSIGNED_MAP, UNSIGNED_T, int8ScalesAt, quantizeInto } from "../backend/js/int8.js";
+import { fromBf16, toBf16 } from "../backend/js/storage.js";
+import type { SlotDtype } from "./layout.js";
+
+// int8 slots outside the kernels: the maps' heap block, dequantized views for getState, and the
+// conversions a load makes (float32 ↔ int8 ↔ bfloat16), all through float32 values of the whole
+// group slot, since blocks are counted from the group's first element.
+
+/** Floats of the maps' heap block: signed map, its thresholds, unsigned map, its thresholds (assembly/ops/int8.ts). */
+export const TABLE_FLOATS = 4 * BLOCK;
+
+/** Writes the maps and thresholds at byte offset `at` of the heap. */
+export function writeTables(h: Float32Array, at: number): void {
+  const i = at >>> 2;
+  h.set(SIGNED_MAP, i);
+  h.set(SIGNED_T, i + BLOCK);
+  h.set(UNSIGNED_MAP, i + 2 * BLOCK);
+  h.set(UNSIGNED_T, i + 3 * BLOCK);
+}
+
+/** The values of `codes` (a run from element `first` of an int8 group slot of `length` at byte `slot`), dequantized. */
+export function dequantizeRun(h: Float32Array, slot: number, length: number, first: number, codes: Uint8Array, signed: boolean): Float32Array {
+  const map = signed ? SIGNED_MAP : UNSIGNED_MAP, scales = (slot + int8ScalesAt(length)) >>> 2;
+  const out = new Float32Array(codes.length);
+  for (let i = 0; i < codes.length; i++) out[i] = Math.fround(map[codes[i]] * h[scales + ((first + i) >>> 8)]);
+  return out;
+}
+
+/** A saved or heap slot of `length` numbers in `dtype` (bytes at `bytes[at..]`) as float32 values. */
+export function slotValues(bytes: Uint8Array, at: number, length: number, dtype: SlotDtype, signed: boolean): Float32Array {
+  const view = new DataView(bytes.buffer, bytes.byteOffset + at);
+  const out = new Float32Array(length);
+  if (dtype === "float32") for (let i = 0; i < length; i++) out[i] = view.getFloat32(4 * i, true);
+  else if (dtype === "bfloat16") for (let i = 0; i < length; i++) out[i] = fromBf16(view.getUint16(2 * i, true));
+  else {
+    const map = signed ? SIGNED_MAP : UNSIGNED_MAP, scales = int8ScalesAt(length);
+    for (let i = 0; i < length; i++) out[i] = Math.fround(map[view.getUint8(i)] * view.getFloat32(scales + 4 * (i >>> 8), true));
+  }
+  return out;
+}
+
+/** Stores float32 values as a slot in `dtype` at `bytes[at..]` (bfloat16 rounds to nearest even, int8 quantizes as the kernels). */
+export function storeValues(values: Float32Array, bytes: Uint8Array, at: number, dtype: SlotDtype, signed: boolean): void {
+  const view = new DataView(bytes.buffer, bytes.byteOffset + at);
+  if (dtype === "float32") for (let i = 0; i < values.length; i++) view.setFloat32(4 * i, values[i], true);
+  else if (dtype === "bfloat16") for (let i = 0; i < values.length; i++) view.setUint16(2 * i, toBf16(values[i]), true);
+  else {
+    const codes = bytes.subarray(at, at + int8ScalesAt(values.length));
+    codes.fill(0);
+    quantizeInto(values, codes, new DataView(bytes.buffer, bytes.byteOffset + at + int8ScalesAt(values.length)), signed);
+  }
+}
+
+/**
+ * The float32 scales of an int8 slot of `length` numbers: a nonnegative slot's must be ≥ 0 or NaN
+ * (its codes are all ≥ 0), so the first negative one is returned, else undefined.
+ */
+export function negativeScale(bytes: Uint8Array, at: number, length: number): number | undefined {
+  const view = new DataView(bytes.buffer, bytes.byteOffset + at + int8ScalesAt(length));
+  for (let b = 0; b < Math.ceil(length / BLOCK); b++) if (view.getFloat32(4 * b, true) < 0) return view.getFloat32(4 * b, true);
+  return undefined;
+}
+
