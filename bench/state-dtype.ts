@@ -1,20 +1,22 @@
-// Adam with float32 against bfloat16 state (tinybench):
-//   npm run bench:state-dtype [-- --sizes 1048576,16777216 --backend wasm-simd --time 2000]
+// Adam with float32 against bfloat16 and int8 state (tinybench):
+//   npm run bench:state-dtype [-- --sizes 1048576,16777216 --backend wasm-simd --time 2000 --dtypes float32,bfloat16,int8]
 // Rows: resident heap bytes per parameter (values + gradients + state, measured as the heap's live
-// bytes an Adam over one tensor adds: goal ≤ 12.1 with bfloat16, 16 with float32) and params/s of
-// one step, per size and storage. Prints markdown tables; asserts nothing.
+// bytes an Adam over one tensor adds: goal ≤ 12.1 with bfloat16, ≤ 10.1 with int8, 16 with float32)
+// and params/s of one step, per size and storage. Prints markdown tables; asserts nothing.
 import { Command } from "commander";
 import { Bench } from "tinybench";
 import { Adam, createEngine, type BackendName } from "../src/index.js";
+import type { SlotDtype } from "../src/state/layout.js";
 
 const options = new Command()
   .option("--sizes <list>", "parameter counts", "1048576,16777216")
   .option("--backend <name>", "backend", "wasm-simd")
   .option("--time <ms>", "time budget per row", "2000")
+  .option("--dtypes <list>", "state storages", "float32,bfloat16,int8")
   .parse()
-  .opts<{ sizes: string; backend: BackendName; time: string }>();
+  .opts<{ sizes: string; backend: BackendName; time: string; dtypes: string }>();
 const sizes = options.sizes.split(",").map(Number);
-const DTYPES = ["float32", "bfloat16"] as const;
+const DTYPES = options.dtypes.split(",") as SlotDtype[];
 
 const engine = await createEngine({ backend: options.backend });
 console.log(`backend ${engine.backend}, ${engine.threads} thread(s)\n`);

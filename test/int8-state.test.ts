@@ -66,17 +66,17 @@ describe("families", () => {
 });
 
 describe("resident bytes", () => {
-  it("stateBytes: per slot n codes (padded to 16) + a float32 per 256, and the 4 KiB of maps per group", async () => {
+  it("stateBytes: per slot n codes (padded to 16) + a float32 per 256, and the 36,672 bytes of maps per group", async () => {
     const engine = await createEngine();
     for (const n of [1, 256, 1000, 1 << 20]) {
       const opt = new Adam([engine.param(n)], { stateDtype: "int8", amsgrad: true });
       const slot = Math.ceil((((n + 15) & ~15) + 4 * Math.ceil(n / 256)) / 16) * 16;
-      expect(opt.stateBytes, `n=${n}`).toBe(3 * slot + 4096);
+      expect(opt.stateBytes, `n=${n}`).toBe(3 * slot + 36672);
       opt.dispose();
     }
     // 1M parameters: 2.03 bytes a number per moment, against 8 in float32.
     const n = 1 << 20;
-    expect(new Adam([engine.param(n)], { stateDtype: "int8" }).stateBytes / n).toBeLessThan(2.04);
+    expect(new Adam([engine.param(n)], { stateDtype: "int8" }).stateBytes / n).toBeLessThan(2.07);
     engine.dispose();
   });
 });

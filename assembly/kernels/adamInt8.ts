@@ -1,5 +1,5 @@
 import { ld, st, splat, add, sub, mul, div, sqrt, max, watch, sawNaN, canonicalizeNaN } from "../ops/lane";
-import { BLOCK, SIGNED, UNSIGNED, scalesAt, deq, quantize, absmax, reduceMax, scaleOf, divisorOf, storeScale } from "../ops/int8";
+import { BLOCK, SIGNED, UNSIGNED, scalesAt, deq, quantize, absmax, reduceMax, scaleOf, divisorOf, storeScale, zeroIfPoisoned } from "../ops/int8";
 
 /**
  * adam (assembly/kernels/adam.ts) over block-wise 8-bit state (assembly/ops/int8.ts): m with the
@@ -69,6 +69,9 @@ export function adamInt8(
       adamInt8Lane<f32>(P + (<usize>i << 2), G + (<usize>i << 2), M + <usize>i, V + <usize>i, X + <usize>i, mapM, mapV,
         oldM, oldV, oldX, dm, dv, dx, gScale, wd, decay, b1, c1, b2, c2, stepSize, epsHat, amsgrad);
     }
+    zeroIfPoisoned(M, len, newM);
+    zeroIfPoisoned(V, len, newV);
+    if (amsgrad) zeroIfPoisoned(X, len, newX);
     storeScale(sm + b, newM);
     storeScale(sv + b, newV);
     if (amsgrad) storeScale(sx + b, newX);

@@ -8,9 +8,16 @@ import { div, max, abs } from "./lane";
 // bits. There is no wasm static data: the heap owns the whole memory.
 
 export const BLOCK: i32 = 256;
+// The tables block (src/backend/js/int8.ts, `writeTables`): per map, at REGION·(0 signed, 1 unsigned),
+// the 256 entries (float32), the 256 thresholds and 4 +∞ (float32), then the bucket codes (u8).
+const REGION: usize = 18336;
 export const SIGNED: usize = 0;
-export const UNSIGNED: usize = 2048;
+export const UNSIGNED: usize = REGION;
 const THRESHOLDS: usize = 1024;
+const BUCKETS: usize = 2064;
+/** The largest bucket of |y| ≤ 1 (the float32 bits of 1 >> 17), and the bucket count per sign. */
+const TOP: u32 = 8128;
+const PER_SIGN: u32 = 8129;
 
 /** Where the scales of a slot of n numbers start, in bytes from its codes. */
 @inline export function scalesAt(s: usize, n: i32): usize {
@@ -30,31 +37,33 @@ const THRESHOLDS: usize = 1024;
 }
 
 /**
- * The code of a normalized y: #{k : t[k] < y} over the 256 ascending thresholds (t[255] = +∞), a
- * branch-free binary search. y exactly on a threshold takes the lower entry; NaN takes code 0.
+ * The code of a normalized y (|y| ≤ 1): #{k : t[k] < y} over the ascending thresholds, a value on a
+ * threshold taking the lower entry. Without a search: the bucket of y (sign and its float32 bits >> 17:
+ * exponent and 6 mantissa bits) gives the code of the bucket's lowest value, and at most two
+ * thresholds lie inside a bucket (checked when the table is built), so two comparisons finish it.
  */
-@inline function codeOf(y: f32, t: usize): u32 {
-  let pos: u32 = 0;
-  pos += select<u32>(128, 0, load<f32>(t + (<usize>(pos + 127) << 2)) < y);
-  pos += select<u32>(64, 0, load<f32>(t + (<usize>(pos + 63) << 2)) < y);
-  pos += select<u32>(32, 0, load<f32>(t + (<usize>(pos + 31) << 2)) < y);
-  pos += select<u32>(16, 0, load<f32>(t + (<usize>(pos + 15) << 2)) < y);
-  pos += select<u32>(8, 0, load<f32>(t + (<usize>(pos + 7) << 2)) < y);
-  pos += select<u32>(4, 0, load<f32>(t + (<usize>(pos + 3) << 2)) < y);
-  pos += select<u32>(2, 0, load<f32>(t + (<usize>(pos + 1) << 2)) < y);
-  pos += select<u32>(1, 0, load<f32>(t + (<usize>pos << 2)) < y);
-  return pos;
+@inline function codeOf(y: f32, map: usize): u32 {
+  const bits = reinterpret<u32>(y);
+  const bucket = min<u32>((bits & 0x7fffffff) >> 17, TOP) + (bits >> 31) * PER_SIGN;
+  const base = <u32>load<u8>(map + BUCKETS + <usize>bucket);
+  const t = map + THRESHOLDS + (<usize>base << 2);
+  return base + <u32>(load<f32>(t) < y) + <u32>(load<f32>(t, 4) < y);
 }
 
-/** Stores the codes of a lane x / divisor (divisor: the block's scale, 1 for an all-zero block, NaN for a poisoned one: codes 0). */
+/** Stores the codes of a lane x / divisor (divisor: the block's scale, 1 for an all-zero block; a poisoned block's codes are zeroed after). */
 @inline export function quantize<T>(codes: usize, x: T, divisor: T, map: usize): void {
-  const y = div<T>(x, divisor), t = map + THRESHOLDS;
+  const y = div<T>(x, divisor), t = map;
   if (isVector<T>()) {
     store<u8>(codes, codeOf(f32x4.extract_lane(<v128>y, 0), t));
     store<u8>(codes, codeOf(f32x4.extract_lane(<v128>y, 1), t), 1);
     store<u8>(codes, codeOf(f32x4.extract_lane(<v128>y, 2), t), 2);
     store<u8>(codes, codeOf(f32x4.extract_lane(<v128>y, 3), t), 3);
   } else store<u8>(codes, codeOf(<f32>y, t));
+}
+
+/** A block whose scale is NaN stores codes 0 (its y were NaN, which the buckets do not map to 0). */
+@inline export function zeroIfPoisoned(codes: usize, len: i32, scale: f32): void {
+  if (scale != scale) memory.fill(codes, 0, <usize>len);
 }
 
 /** The running absmax of a lane: NaN propagates (wasm max), so a block with a NaN ends NaN. */

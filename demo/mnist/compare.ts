@@ -24,7 +24,7 @@ export interface CompareConfig {
   /** Clip each step's gradients to this total L2 norm; no clipping when absent. */
   maxGradNorm?: number;
   /** The optimizers' state storage (element-wise families); float32 when absent. */
-  stateDtype?: "float32" | "bfloat16";
+  stateDtype?: "float32" | "bfloat16" | "int8";
 }
 
 export interface Comparison {

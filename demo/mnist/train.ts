@@ -25,7 +25,7 @@ export interface RunContext {
   /** Clip the gradients' total L2 norm to this before each step (clipGradNorm; not for closure optimizers, which re-evaluate the gradients); no clipping when absent. */
   readonly maxGradNorm?: number;
   /** The optimizers' state storage (--state-dtype); float32 when absent. */
-  readonly stateDtype?: "float32" | "bfloat16";
+  readonly stateDtype?: "float32" | "bfloat16" | "int8";
 }
 
 export interface EpochStats {
@@ -73,7 +73,7 @@ export async function trainRun(spec: RunSpec, lr: number, ctx: RunContext, onPro
   const totalSteps = stepsPerEpoch * orders.length;
   const model = new Mlp(engine, ctx.init);
   const params = model.params;
-  const optimizer = spec.make(params, lr, ctx.stateDtype === "bfloat16" ? { stateDtype: "bfloat16" } : undefined);
+  const optimizer = spec.make(params, lr, ctx.stateDtype !== undefined && ctx.stateDtype !== "float32" ? { stateDtype: ctx.stateDtype } : undefined);
   const companion = spec.companion?.(params) ?? null;
   const average = spec.average?.(optimizer);
   try {

@@ -1,4 +1,4 @@
-import { BLOCK, SIGNED_MAP, SIGNED_T, UNSIGNED_MAP, UNSIGNED_T, int8ScalesAt, quantizeInto } from "../backend/js/int8.js";
+import { BLOCK, REGION_BYTES, SIGNED_MAP, UNSIGNED_MAP, int8ScalesAt, quantizeInto, tablesBytes } from "../backend/js/int8.js";
 import { fromBf16, toBf16 } from "../backend/js/storage.js";
 import type { SlotDtype } from "./layout.js";
 
@@ -6,16 +6,15 @@ import type { SlotDtype } from "./layout.js";
 // conversions a load makes (float32 ↔ int8 ↔ bfloat16), all through float32 values of the whole
 // group slot, since blocks are counted from the group's first element.
 
-/** Floats of the maps' heap block: signed map, its thresholds, unsigned map, its thresholds (assembly/ops/int8.ts). */
-export const TABLE_FLOATS = 4 * BLOCK;
+/** Floats of the maps' heap block (assembly/ops/int8.ts): per map its entries, thresholds and bucket codes. */
+export const TABLE_FLOATS = (2 * REGION_BYTES) / 4;
 
-/** Writes the maps and thresholds at byte offset `at` of the heap. */
+let tables: Uint8Array | null = null;
+
+/** Writes the tables block at byte offset `at` of the heap (built once per process). */
 export function writeTables(h: Float32Array, at: number): void {
-  const i = at >>> 2;
-  h.set(SIGNED_MAP, i);
-  h.set(SIGNED_T, i + BLOCK);
-  h.set(UNSIGNED_MAP, i + 2 * BLOCK);
-  h.set(UNSIGNED_T, i + 3 * BLOCK);
+  tables ??= tablesBytes();
+  new Uint8Array(h.buffer).set(tables, at);
 }
 
 /** The values of `codes` (a run from element `first` of an int8 group slot of `length` at byte `slot`), dequantized. */

@@ -1,18 +1,22 @@
 import type { Kernels } from "../contract.js";
 import type { Heap } from "../../memory/heap.js";
 import { bitsOf, f, put, viewOf } from "./fround.js";
-import { BLOCK, int8ScalesAt, scaleOf } from "./int8.js";
+import { BLOCK, BUCKETS_AT, PER_SIGN, REGION_BYTES, THRESHOLDS_AT, int8ScalesAt, scaleOf } from "./int8.js";
 
 // The js twin of assembly/kernels/adamInt8.ts: the same two passes per 256-number block, the same
 // operations in the same order, the maps and thresholds read from the same heap block.
 
 type AdamInt8Kernels = Pick<Kernels, "adamInt8">;
 
-/** #{k : t[k] < y} over 256 ascending thresholds at float index t0 (assembly's codeOf). */
-function codeOf(h: Float32Array, t0: number, y: number): number {
-  let pos = 0;
-  for (let s = 128; s >= 1; s >>= 1) if (h[t0 + pos + s - 1] < y) pos += s;
-  return pos;
+const scratch = new Float32Array(1), scratchBits = new Uint32Array(scratch.buffer);
+
+/** The code of y under the map whose region starts at byte `map` (assembly's codeOf: bucket, then two comparisons). */
+function codeOf(h: Float32Array, u8: Uint8Array, map: number, y: number): number {
+  scratch[0] = y;
+  const bits = scratchBits[0];
+  const base = u8[map + BUCKETS_AT + Math.min((bits & 0x7fffffff) >>> 17, PER_SIGN - 1) + (bits >>> 31) * PER_SIGN];
+  const t = ((map + THRESHOLDS_AT) >>> 2) + base;
+  return base + (h[t] < y ? 1 : 0) + (h[t + 1] < y ? 1 : 0);
 }
 
 export function adamInt8Kernels(heap: Heap): AdamInt8Kernels {
@@ -22,7 +26,7 @@ export function adamInt8Kernels(heap: Heap): AdamInt8Kernels {
       const h = heap.f32, hb = bitsOf(h), u8 = viewOf(h, Uint8Array);
       const wd = f(weightDecay), b1 = f(beta1), b2 = f(beta2);
       gScale = f(gScale); decay = f(decay); c1 = f(c1); c2 = f(c2); stepSize = f(stepSize); epsHat = f(epsHat);
-      const mapM = tables >>> 2, mapV = mapM + 512, tM = mapM + 256, tV = mapV + 256;
+      const mapM = tables >>> 2, mapV = (tables + REGION_BYTES) >>> 2, rM = tables, rV = tables + REGION_BYTES;
       const sm = (m + int8ScalesAt(n)) >>> 2, sv = (v + int8ScalesAt(n)) >>> 2, sx = (x + int8ScalesAt(n)) >>> 2;
       for (let start = 0; start < n; start += BLOCK) {
         const end = Math.min(n, start + BLOCK), b = start >>> 8;
@@ -43,14 +47,18 @@ export function adamInt8Kernels(heap: Heap): AdamInt8Kernels {
           const gi = f(f(gScale * h[(g >>> 2) + i]) + f(wd * pi));
           const mi = f(f(b1 * f(h[mapM + u8[m + i]] * oldM)) + f(c1 * gi));
           let vi = f(f(b2 * f(h[mapV + u8[v + i]] * oldV)) + f(c2 * f(gi * gi)));
-          u8[m + i] = codeOf(h, tM, f(mi / dm));
-          u8[v + i] = codeOf(h, tV, f(vi / dv));
+          u8[m + i] = codeOf(h, u8, rM, f(mi / dm));
+          u8[v + i] = codeOf(h, u8, rV, f(vi / dv));
           if (amsgrad) {
             vi = Math.max(f(h[mapV + u8[x + i]] * oldX), vi);
-            u8[x + i] = codeOf(h, tV, f(vi / dx));
+            u8[x + i] = codeOf(h, u8, rV, f(vi / dx));
           }
           put(h, hb, (p >>> 2) + i, f(decay * pi) - f(f(stepSize * mi) / f(f(Math.sqrt(vi)) + epsHat)));
         }
+        // A poisoned block (scale NaN) stores codes 0.
+        if (newM !== newM) u8.fill(0, m + start, m + end);
+        if (newV !== newV) u8.fill(0, v + start, v + end);
+        if (amsgrad && newX !== newX) u8.fill(0, x + start, x + end);
         put(h, hb, sm + b, newM);
         put(h, hb, sv + b, newV);
         if (amsgrad) put(h, hb, sx + b, newX);

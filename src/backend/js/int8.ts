@@ -46,6 +46,46 @@ export const UNSIGNED_MAP = dynamicMap(false);
 export const SIGNED_T = thresholds(SIGNED_MAP);
 export const UNSIGNED_T = thresholds(UNSIGNED_MAP);
 
+/** Bytes of one map's region in the tables block: entries, thresholds (+ 4 × +∞), bucket codes (assembly/ops/int8.ts). */
+export const REGION_BYTES = 18336;
+export const THRESHOLDS_AT = 1024, BUCKETS_AT = 2064;
+/** Buckets of |y| ≤ 1 per sign: float32 bits >> 17 of 0..1. */
+export const PER_SIGN = 8129;
+/** At most this many thresholds lie inside one bucket: the kernels compare against that many. */
+const BUCKET_SPAN = 2;
+
+/**
+ * The code of each bucket's lowest value (sign · PER_SIGN + (|y| bits >> 17)); throws if a bucket
+ * holds more than BUCKET_SPAN thresholds (then the kernels' two comparisons would not suffice).
+ */
+function buckets(t: Float32Array): Uint8Array {
+  const out = new Uint8Array(2 * PER_SIGN);
+  const f = new Float32Array(2), u = new Uint32Array(f.buffer);
+  for (let sign = 0; sign < 2; sign++) {
+    for (let k = 0; k < PER_SIGN; k++) {
+      u[0] = (k << 17) >>> 0;
+      u[1] = ((k << 17) | 0x1ffff) >>> 0;
+      const lo = sign ? -f[1] : f[0], hi = sign ? -f[0] : Math.min(f[1], 1);
+      const base = code(lo, t);
+      if (code(hi, t) - base > BUCKET_SPAN) throw new Error(`int8 bucket ${k} holds more than ${BUCKET_SPAN} thresholds`);
+      out[sign * PER_SIGN + k] = base;
+    }
+  }
+  return out;
+}
+
+/** The tables block of the int8 kernels: per map its entries, thresholds (+∞ padded) and bucket codes. */
+export function tablesBytes(): Uint8Array {
+  const out = new Uint8Array(2 * REGION_BYTES);
+  [[SIGNED_MAP, SIGNED_T], [UNSIGNED_MAP, UNSIGNED_T]].forEach(([map, t], r) => {
+    const at = r * REGION_BYTES;
+    out.set(new Uint8Array(map.buffer), at);
+    out.set(new Uint8Array(Float32Array.from([...t, Infinity, Infinity, Infinity, Infinity]).buffer), at + THRESHOLDS_AT);
+    out.set(buckets(t), at + BUCKETS_AT);
+  });
+  return out;
+}
+
 /** The code of a normalized value (branch-free binary search over the 256 thresholds). */
 export function code(y: number, t: Float32Array): number {
   let pos = 0;
