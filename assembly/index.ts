@@ -9,6 +9,7 @@ export { gemm, gemmSymmetric } from "./ops/gemm";
 export { sgd, sgdMomentum, sgdMomentumBf16 } from "./kernels/sgd";
 export { adam, adamBf16 } from "./kernels/adam";
 export { adamInt8 } from "./kernels/adamInt8";
+export { sgdMomentumInt8 } from "./kernels/sgdInt8";
 export { adagrad, adagradBf16 } from "./kernels/adagrad";
 export { rmsprop, rmspropBf16 } from "./kernels/rmsprop";
 export { adadelta, adadeltaBf16 } from "./kernels/adadelta";

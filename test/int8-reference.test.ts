@@ -1,12 +1,12 @@
-// int8 state (block-wise dynamic quantization), Adam and AdamW, every backend, bit for bit against
+// int8 state (block-wise dynamic quantization), Adam, AdamW and SGD with momentum, every backend, bit for bit against
 // test/reference/int8.ts: parameters, every code and every block scale, after several steps, for
 // sizes around the SIMD width and the 256-number block, and for blocks holding ±0, denormals, ±∞, NaN.
 import { describe, expect, it } from "vitest";
-import { Adam, AdamW, type Param } from "../src/index.js";
+import { Adam, AdamW, SGD, type Param } from "../src/index.js";
 import { int8ScalesAt } from "../src/backend/js/int8.js";
 import { BACKENDS, engineFor } from "./helpers/backends.js";
 import { uniform } from "./helpers/random.js";
-import { refAdamStep, refSlot, referenceMap, type RefAdam, type RefSlot } from "./reference/int8.js";
+import { refAdamStep, refSgdStep, refSlot, referenceMap, type RefAdam, type RefSgd, type RefSlot } from "./reference/int8.js";
 import { SIGNED_MAP, UNSIGNED_MAP } from "../src/backend/js/int8.js";
 
 const SIZES = [0, 1, 3, 4, 5, 17, 255, 256, 257, 1025, 5000];
@@ -72,6 +72,45 @@ for (const backend of BACKENDS) {
           });
         }
         opt.dispose?.();
+      });
+    });
+  }
+}
+
+const SGD_CASES: Partial<RefSgd>[] = [
+  { lr: 0.05, momentum: 0.9 },
+  { lr: 0.05, momentum: 0.9, nesterov: true, weightDecay: 0.01, maximize: true },
+  { lr: 0.05, momentum: 0.8, dampening: 0.1 },
+  { lr: 0.05, momentum: 0.8, ema: true },
+];
+
+for (const backend of BACKENDS) {
+  for (const c of SGD_CASES) {
+    const options = { lr: 0.01, momentum: 0.9, dampening: 0, weightDecay: 0, nesterov: false, maximize: false, ema: false, ...c };
+    describe(`${backend} SGD int8 ${JSON.stringify(c)}`, () => {
+      it.each([...SIZES.map((n) => [n, false] as const), [257, true] as const, [1025, true] as const])("n=%i special=%s", async (n, specials) => {
+        const engine = await engineFor(backend);
+        const cut = Math.floor(n / 3);
+        const initial = specials ? Float32Array.from({ length: n }, (_, i) => SPECIAL[(i * 5) % SPECIAL.length]) : uniform(n, 7 + n);
+        const params: Param[] = [engine.param(initial.slice(0, cut)), engine.param(initial.slice(cut))];
+        const { ema, ...rest } = options;
+        const opt = new SGD(params, { ...rest, momentumForm: ema ? "ema" : "accumulate", stateDtype: "int8" });
+        const p = initial.slice(), buf = refSlot(n, true);
+        for (let t = 1; t <= STEPS; t++) {
+          const g = specials ? Float32Array.from({ length: n }, (_, i) => SPECIAL[(i * 3 + t) % SPECIAL.length]) : uniform(n, 100 * t + n);
+          params[0].setGrad(g.subarray(0, cut));
+          params[1].setGrad(g.subarray(cut));
+          opt.step();
+          refSgdStep(options, t, p, g, buf);
+          const got = new Float32Array(n);
+          got.set(params[0].data, 0);
+          got.set(params[1].data, cut);
+          expect(bits(got), `p after step ${t}`).toEqual(bits(p));
+          const at = (opt as any).layouts[0].slots[0];
+          const heap: Float32Array = (engine as any).heap.f32;
+          expect(Array.from(new Uint8Array(heap.buffer, at, n)), `codes, step ${t}`).toEqual(Array.from(buf.codes));
+          expect(bits(new Float32Array(heap.buffer, at + int8ScalesAt(n), Math.ceil(n / 256))), `scales, step ${t}`).toEqual(bits(buf.scales));
+        }
       });
     });
   }

@@ -135,6 +135,10 @@ export const KERNEL_CONTRACT = {
     ],
     whole: true,
   },
+  sgdMomentumInt8: {
+    args: ["p:ptr", "g:ptr", "buf:u32", "n:size", "lr:f32", "gScale:f32", "weightDecay:f32", "bufDecay:f32", "bufGradScale:f32", "mu:f32", "nesterov:bool", "tables:u32"],
+    whole: true,
+  },
   sgdMomentumBf16: {
     args: ["p:ptr", "g:ptr", "buf:half", "n:size", "lr:f32", "gScale:f32", "weightDecay:f32", "bufDecay:f32", "bufGradScale:f32", "mu:f32", "nesterov:bool", ...BF16_ARGS],
   },

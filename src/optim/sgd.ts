@@ -27,6 +27,7 @@ export type SGDOptions = {
 
 export const SGD_SPEC: OptimizerSpec<SGDOptions> = {
   bfloat16: true,
+  int8: true,
   kind: "SGD",
   rules: {
     lr: num(1e-3, { min: 0 }),
@@ -84,7 +85,8 @@ export class SGD extends ElementwiseOptimizer<SGDOptions, SGDState> {
     const bufDecay = firstStep ? 0 : mu;
     const bufGradScale = firstStep ? 1 : ema ? 1 - mu : 1 - group.dampening;
     const r = this.rounding;
-    if (r === null) kernels.sgdMomentum(layout.data, layout.grad, layout.slots[0], layout.n, group.lr, gScale, group.weightDecay, bufDecay, bufGradScale, mu, group.nesterov);
+    if (layout.int8Tables !== null) kernels.sgdMomentumInt8(layout.data, layout.grad, layout.slots[0], layout.n, group.lr, gScale, group.weightDecay, bufDecay, bufGradScale, mu, group.nesterov, layout.int8Tables.offset);
+    else if (r === null) kernels.sgdMomentum(layout.data, layout.grad, layout.slots[0], layout.n, group.lr, gScale, group.weightDecay, bufDecay, bufGradScale, mu, group.nesterov);
     else kernels.sgdMomentumBf16(layout.data, layout.grad, layout.slots[0], layout.n, group.lr, gScale, group.weightDecay, bufDecay, bufGradScale, mu, group.nesterov, r.stochastic, r.key, layout.data);
   }
 }

@@ -90,3 +90,25 @@ export function refAdamStep(o: RefAdam, t: number, p: Float32Array, g: Float32Ar
     next.forEach((value, j) => (p[256 * b + j] = value));
   }
 }
+
+export interface RefSgd {
+  lr: number; momentum: number; dampening: number; weightDecay: number; nesterov: boolean; maximize: boolean; ema: boolean;
+}
+
+/** One SGD-with-momentum step over p with an int8 buffer (torch's form: b ← g' on the first step, unless "ema"). */
+export function refSgdStep(o: RefSgd, t: number, p: Float32Array, g: Float32Array, buf: RefSlot): void {
+  const first = t === 1 && !o.ema;
+  const decay = f(first ? 0 : o.momentum), gradScale = f(first ? 1 : o.ema ? 1 - o.momentum : 1 - o.dampening);
+  const lr = f(o.lr), gScale = f(o.maximize ? -1 : 1), wd = f(o.weightDecay), mu = f(o.momentum);
+  for (let b = 0; 256 * b < p.length; b++) {
+    const bs: number[] = [], next: number[] = [];
+    for (let i = 256 * b; i < Math.min(p.length, 256 * b + 256); i++) {
+      const gi = f(f(gScale * g[i]) + f(wd * p[i]));
+      const bi = f(f(decay * refValue(buf, i)) + f(gradScale * gi));
+      bs.push(bi);
+      next.push(f(p[i] - f(lr * (o.nesterov ? f(gi + f(mu * bi)) : bi))));
+    }
+    refStoreBlock(buf, b, bs);
+    next.forEach((value, j) => (p[256 * b + j] = value));
+  }
+}

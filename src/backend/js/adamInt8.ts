@@ -1,23 +1,12 @@
 import type { Kernels } from "../contract.js";
 import type { Heap } from "../../memory/heap.js";
 import { bitsOf, f, put, viewOf } from "./fround.js";
-import { BLOCK, BUCKETS_AT, PER_SIGN, REGION_BYTES, THRESHOLDS_AT, int8ScalesAt, scaleOf } from "./int8.js";
+import { BLOCK, REGION_BYTES, codeOf, int8ScalesAt, scaleOf } from "./int8.js";
 
 // The js twin of assembly/kernels/adamInt8.ts: the same two passes per 256-number block, the same
 // operations in the same order, the maps and thresholds read from the same heap block.
 
 type AdamInt8Kernels = Pick<Kernels, "adamInt8">;
-
-const scratch = new Float32Array(1), scratchBits = new Uint32Array(scratch.buffer);
-
-/** The code of y under the map whose region starts at byte `map` (assembly's codeOf: bucket, then two comparisons). */
-function codeOf(h: Float32Array, u8: Uint8Array, map: number, y: number): number {
-  scratch[0] = y;
-  const bits = scratchBits[0];
-  const base = u8[map + BUCKETS_AT + Math.min((bits & 0x7fffffff) >>> 17, PER_SIGN - 1) + (bits >>> 31) * PER_SIGN];
-  const t = ((map + THRESHOLDS_AT) >>> 2) + base;
-  return base + (h[t] < y ? 1 : 0) + (h[t + 1] < y ? 1 : 0);
-}
 
 export function adamInt8Kernels(heap: Heap): AdamInt8Kernels {
   return {

@@ -3,6 +3,7 @@ import type { Kernels } from "../contract.js";
 import { adafactorKernels } from "./adafactor.js";
 import { adamKernels } from "./adam.js";
 import { adamInt8Kernels } from "./adamInt8.js";
+import { sgdInt8Kernels } from "./sgdInt8.js";
 import { clipKernels } from "./clip.js";
 import { gemmKernels } from "./gemm.js";
 import { adagradKernels } from "./adagrad.js";
@@ -29,6 +30,7 @@ export function createJsKernels(heap: Heap): Kernels {
     ...sgdKernels(heap),
     ...adamKernels(heap),
     ...adamInt8Kernels(heap),
+    ...sgdInt8Kernels(heap),
     ...adagradKernels(heap),
     ...rmspropKernels(heap),
     ...adadeltaKernels(heap),

@@ -135,3 +135,14 @@ export function dequantize(codes: Uint8Array, scale: (b: number) => number, sign
   for (let i = 0; i < out.length; i++) out[i] = Math.fround(map[codes[i]] * scale((first + i) >>> 8));
   return out;
 }
+
+const scratch = new Float32Array(1), scratchBits = new Uint32Array(scratch.buffer);
+
+/** The code of y under the map whose region starts at byte `map` (assembly's codeOf: bucket, then two comparisons). */
+export function codeOf(h: Float32Array, u8: Uint8Array, map: number, y: number): number {
+  scratch[0] = y;
+  const bits = scratchBits[0];
+  const base = u8[map + BUCKETS_AT + Math.min((bits & 0x7fffffff) >>> 17, PER_SIGN - 1) + (bits >>> 31) * PER_SIGN];
+  const t = ((map + THRESHOLDS_AT) >>> 2) + base;
+  return base + (h[t] < y ? 1 : 0) + (h[t + 1] < y ? 1 : 0);
+}
