@@ -14,6 +14,8 @@ const REGION: usize = 18336;
 export const SIGNED: usize = 0;
 export const UNSIGNED: usize = REGION;
 const THRESHOLDS: usize = 1024;
+/** The int8 kernels' scratch: 3 × 256 float32 after the two maps' regions (one group's kernel runs at a time). */
+export const SCRATCH: usize = 2 * REGION;
 const BUCKETS: usize = 2064;
 /** The largest bucket of |y| ≤ 1 (the float32 bits of 1 >> 17), and the bucket count per sign. */
 const TOP: u32 = 8128;
@@ -59,6 +61,16 @@ const PER_SIGN: u32 = 8129;
     store<u8>(codes, codeOf(f32x4.extract_lane(<v128>y, 2), t), 2);
     store<u8>(codes, codeOf(f32x4.extract_lane(<v128>y, 3), t), 3);
   } else store<u8>(codes, codeOf(<f32>y, t));
+}
+
+/** The codes of len floats at `from` (a block's new values) divided by `divisor`, stored at `codes`. */
+@inline export function quantizeBlock(from: usize, codes: usize, len: i32, divisor: f32, map: usize): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const d = f32x4.splat(divisor);
+    for (; i + 4 <= len; i += 4) quantize<v128>(codes + <usize>i, v128.load(from + (<usize>i << 2)), d, map);
+  }
+  for (; i < len; i++) quantize<f32>(codes + <usize>i, load<f32>(from + (<usize>i << 2)), divisor, map);
 }
 
 /** A block whose scale is NaN stores codes 0 (its y were NaN, which the buckets do not map to 0). */

@@ -6,8 +6,8 @@ import type { SlotDtype } from "./layout.js";
 // conversions a load makes (float32 ↔ int8 ↔ bfloat16), all through float32 values of the whole
 // group slot, since blocks are counted from the group's first element.
 
-/** Floats of the maps' heap block (assembly/ops/int8.ts): per map its entries, thresholds and bucket codes. */
-export const TABLE_FLOATS = (2 * REGION_BYTES) / 4;
+/** Floats of the maps' heap block (assembly/ops/int8.ts): per map its entries, thresholds and bucket codes; then the kernels' scratch (3 × 256 floats). */
+export const TABLE_FLOATS = (2 * REGION_BYTES) / 4 + 3 * BLOCK;
 
 let tables: Uint8Array | null = null;
 
