@@ -2,10 +2,10 @@ import { div, max, abs } from "./lane";
 
 // Block-wise 8-bit state (bitsandbytes' 8-bit optimizers). A slot of L numbers is L one-byte codes,
 // padded to 16 bytes, then ceil(L / 256) float32 scales: x = MAP[code] · scale, the scale being the
-// block's absmax. The maps and their decision thresholds come from the caller in a heap block
-// (`tables`: signed map, signed thresholds, unsigned map, unsigned thresholds, 256 float32 each),
-// computed once in TypeScript (src/backend/js/int8.ts, the js twin), so every backend uses the same
-// bits. There is no wasm static data: the heap owns the whole memory.
+// block's absmax. The maps, their decision thresholds and bucket codes come from the caller in a
+// heap block (`tables`, laid out below; then a scratch of 3 × 256 floats), computed once in
+// TypeScript (src/backend/js/int8.ts, the js twin), so every backend uses the same bits. There is no
+// wasm static data: the heap owns the whole memory.
 
 export const BLOCK: i32 = 256;
 // The tables block (src/backend/js/int8.ts, `writeTables`): per map, at REGION·(0 signed, 1 unsigned),
