@@ -107,6 +107,9 @@ export abstract class Companion {
       rebuildScalars: () => [],
       checkScalar: () => undefined,
     });
+    // matchState lets storage types differ (an optimizer's load converts); a companion's buffer is
+    // float32 only, and its copies below move 4 bytes a number, so a bfloat16 slot is refused.
+    if (plan.savedDtypes[0] !== "float32") throw stateError(`${this.kind}: the ${this.slot} slot is saved as ${plan.savedDtypes[0]}, a ${this.kind} keeps float32`);
     const count = plan.groups[0]?.step ?? 0;
     plan.groups.forEach((group, g) => {
       if (group.slotOffsets[0] < 0) throw stateError(`${this.kind}: param group ${g} has no ${this.slot} buffer`);
