@@ -4,6 +4,9 @@ import type { Param } from "../param.js";
 import { Companion } from "./companion.js";
 import type { AnyOptimizer } from "./groups.js";
 
+/** The optimizer methods refused while averaged weights are swapped in (those it has). */
+const GUARDED = ["step", "train", "eval"] as const;
+
 /** Which average has each optimizer's weights swapped in (at most one at a time). */
 const swappedIn = new WeakMap<AnyOptimizer, WeightAverage>();
 
@@ -41,20 +44,26 @@ export abstract class WeightAverage extends Companion {
 
   /**
    * Puts the averaged weights into the parameters (and the training weights aside), to evaluate on
-   * them. Stepping the optimizer is refused (INVALID_ARGUMENT) until `swapOut()`.
+   * them. Stepping the optimizer (and a schedule-free one's `train()`/`eval()`) is refused (INVALID_ARGUMENT) until `swapOut()`.
    */
   swapIn(): void {
     this.assertReady();
     const other = swappedIn.get(this.optimizer);
     if (other !== undefined) throw new OptimError("INVALID_ARGUMENT", `${this.optimizer.constructor.name}: another average's weights are swapped in; swap them out first`);
     const kernels = this.engine.kernels;
-    const guard = (): never => {
-      throw new OptimError("INVALID_ARGUMENT", `${this.optimizer.constructor.name}: step while averaged weights are swapped in; call swapOut() first`);
-    };
-    // An own property shadows the class's step until swapOut deletes it (the optimizer offers no hook).
+    // Own properties shadow the class's methods until swapOut deletes them (the optimizer offers no
+    // hook): step, and a schedule-free optimizer's train/eval, which would move the averaged weights
+    // as if they were its own and leave its mode wrong for the weights swapped back.
     // Installed before any weight moves: on a frozen optimizer it fails with nothing changed.
-    if (!Reflect.defineProperty(this.optimizer, "step", { value: guard, configurable: true, writable: true, enumerable: false })) {
-      throw new OptimError("INVALID_ARGUMENT", `${this.constructor.name}: cannot guard the optimizer's step (the optimizer object is frozen or sealed)`);
+    const names = GUARDED.filter((name) => typeof (this.optimizer as unknown as Record<string, unknown>)[name] === "function");
+    for (const name of names) {
+      const guard = (): never => {
+        throw new OptimError("INVALID_ARGUMENT", `${this.optimizer.constructor.name}: ${name} while averaged weights are swapped in; call swapOut() first`);
+      };
+      if (!Reflect.defineProperty(this.optimizer, name, { value: guard, configurable: true, writable: true, enumerable: false })) {
+        this.unguard();
+        throw new OptimError("INVALID_ARGUMENT", `${this.constructor.name}: cannot guard the optimizer's ${name} (the optimizer object is frozen or sealed)`);
+      }
     }
     this.exchange(kernels);
     this.swapped = true;
@@ -63,7 +72,9 @@ export abstract class WeightAverage extends Companion {
 
   /** Puts the training weights back into the parameters. */
   swapOut(): void {
-    this.assertLive();
+    // Not assertLive: a param group added while swapped in must not strand the training weights in
+    // the average; the groups swapped in are still where they were.
+    this.assertBuffersLive();
     if (!this.swapped) throw new OptimError("INVALID_ARGUMENT", `${this.constructor.name}: the averaged weights are not swapped in`);
     this.exchange(this.engine.kernels);
     this.release();
@@ -107,6 +118,11 @@ export abstract class WeightAverage extends Companion {
   private release(): void {
     this.swapped = false;
     swappedIn.delete(this.optimizer);
-    delete (this.optimizer as { step?: unknown }).step;
+    this.unguard();
+  }
+
+  /** Removes the guards swapIn installed (deleting an absent own property is a no-op). */
+  private unguard(): void {
+    for (const name of GUARDED) delete (this.optimizer as unknown as Record<string, unknown>)[name];
   }
 }

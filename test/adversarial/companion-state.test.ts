@@ -13,7 +13,7 @@ describe("companion state storage type", () => {
     const before = ema.saveState();
     // Four bfloat16 2.0s: a valid v4 payload for a bfloat16 slot of four numbers.
     const crafted = rewriteHeader(before, (h) => {
-      h.slots[0].dtype = "bfloat16";
+      (h.slots[0] as { dtype: string }).dtype = "bfloat16";
     }, new Uint8Array([0, 0x40, 0, 0x40, 0, 0x40, 0, 0x40]));
     expectOptimError(() => ema.loadState(crafted), "STATE_INCOMPATIBLE");
     expect(sameBytes(ema.saveState(), before)).toBe(true);
