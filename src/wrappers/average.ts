@@ -6,6 +6,8 @@ import type { AnyOptimizer } from "./groups.js";
 
 /** The optimizer methods refused while averaged weights are swapped in (those it has). */
 const GUARDED = ["step", "train", "eval"] as const;
+/** Every own property swapIn installs: the refusals and a dispose that swaps the weights back first. */
+const SHADOWED = [...GUARDED, "dispose"] as const;
 
 /** Which average has each optimizer's weights swapped in (at most one at a time). */
 const swappedIn = new WeakMap<AnyOptimizer, WeightAverage>();
@@ -44,7 +46,8 @@ export abstract class WeightAverage extends Companion {
 
   /**
    * Puts the averaged weights into the parameters (and the training weights aside), to evaluate on
-   * them. Stepping the optimizer (and a schedule-free one's `train()`/`eval()`) is refused (INVALID_ARGUMENT) until `swapOut()`.
+   * them. Stepping the optimizer (and a schedule-free one's `train()`/`eval()`) is refused (INVALID_ARGUMENT) until `swapOut()`;
+   * the optimizer's `dispose()` swaps the training weights back first.
    */
   swapIn(): void {
     this.assertReady();
@@ -55,11 +58,20 @@ export abstract class WeightAverage extends Companion {
     // hook): step, and a schedule-free optimizer's train/eval, which would move the averaged weights
     // as if they were its own and leave its mode wrong for the weights swapped back.
     // Installed before any weight moves: on a frozen optimizer it fails with nothing changed.
-    const names = GUARDED.filter((name) => typeof (this.optimizer as unknown as Record<string, unknown>)[name] === "function");
-    for (const name of names) {
-      const guard = (): never => {
-        throw new OptimError("INVALID_ARGUMENT", `${this.optimizer.constructor.name}: ${name} while averaged weights are swapped in; call swapOut() first`);
-      };
+    // The optimizer's dispose gives each parameter its own memory, holding whatever is in the
+    // parameter then: the training weights must be back by that point or they are lost for good.
+    const guards: [string, () => void][] = GUARDED.filter((name) => typeof (this.optimizer as unknown as Record<string, unknown>)[name] === "function").map((name) => [name, (): never => {
+      throw new OptimError("INVALID_ARGUMENT", `${this.optimizer.constructor.name}: ${name} while averaged weights are swapped in; call swapOut() first`);
+    }]);
+    guards.push(["dispose", () => {
+      try {
+        this.swapOut();
+      } catch {
+        this.release(); // a parameter or the engine is gone: nothing can be swapped back
+      }
+      this.optimizer.dispose(); // the class's: release removed this shadow
+    }]);
+    for (const [name, guard] of guards) {
       if (!Reflect.defineProperty(this.optimizer, name, { value: guard, configurable: true, writable: true, enumerable: false })) {
         this.unguard();
         throw new OptimError("INVALID_ARGUMENT", `${this.constructor.name}: cannot guard the optimizer's ${name} (the optimizer object is frozen or sealed)`);
@@ -123,6 +135,6 @@ export abstract class WeightAverage extends Companion {
 
   /** Removes the guards swapIn installed (deleting an absent own property is a no-op). */
   private unguard(): void {
-    for (const name of GUARDED) delete (this.optimizer as unknown as Record<string, unknown>)[name];
+    for (const name of SHADOWED) delete (this.optimizer as unknown as Record<string, unknown>)[name];
   }
 }

@@ -1,43 +1,44 @@
 // While averaged weights are swapped in, nothing may strand or misplace the training weights: a param
 // group added to the optimizer must not make swapOut (and so dispose) impossible, and a schedule-free
-// optimizer's eval()/train() must not move the averaged weights as if they were its own.
+// optimizer's eval()/train() must not move the averaged weights as if they were its own, and the
+// optimizer's dispose (which gives each parameter its own memory) must take the training weights along.
 import { describe, expect, it } from "vitest";
 import { AdamW, EMA, SWA, ScheduleFreeAdamW, createEngine } from "../../src/index.js";
 import { expectOptimError } from "../helpers/errors.js";
 
+/** AdamW over one parameter, two steps with the average updated after the first (so the two differ), swapped in. */
+async function swappedIn(Average: typeof EMA | typeof SWA) {
+  const engine = await createEngine({ backend: "js" });
+  const p = engine.param(new Float32Array([1, 2, 3]));
+  const optimizer = new AdamW([p]);
+  const average = new Average(optimizer);
+  for (let t = 0; t < 2; t++) {
+    p.setGrad(new Float32Array([1, -1, 1]));
+    optimizer.step();
+    if (t === 0) average.update();
+  }
+  const training = p.data.slice();
+  average.swapIn();
+  expect(p.data).not.toEqual(training);
+  return { engine, p, optimizer, average, training };
+}
+
 describe("swapIn guards", () => {
   it("swapOut after addParamGroup puts the training weights back", async () => {
-    const engine = await createEngine({ backend: "js" });
-    const p = engine.param(new Float32Array([1, 2, 3]));
-    const optimizer = new AdamW([p]);
-    const swa = new SWA(optimizer);
-    p.setGrad(new Float32Array([1, 1, 1]));
-    optimizer.step();
-    swa.update();
-    p.setGrad(new Float32Array([1, 1, 1]));
-    optimizer.step();
-    const training = p.data.slice();
-    swa.swapIn();
+    const { engine, p, optimizer, average, training } = await swappedIn(SWA);
     optimizer.addParamGroup({ params: [engine.param(new Float32Array([5]))] });
-    swa.swapOut();
+    average.swapOut();
     expect(p.data).toEqual(training);
     // The companion no longer fits its optimizer: everything else is refused.
-    expectOptimError(() => swa.update(), "INVALID_ARGUMENT");
-    swa.dispose();
+    expectOptimError(() => average.update(), "INVALID_ARGUMENT");
+    average.dispose();
     engine.dispose();
   });
 
   it("dispose after addParamGroup while swapped in restores the training weights", async () => {
-    const engine = await createEngine({ backend: "js" });
-    const p = engine.param(new Float32Array([1, 2, 3]));
-    const optimizer = new AdamW([p]);
-    const ema = new EMA(optimizer);
-    p.setGrad(new Float32Array([1, -1, 1]));
-    optimizer.step();
-    const training = p.data.slice();
-    ema.swapIn();
+    const { engine, p, optimizer, average, training } = await swappedIn(EMA);
     optimizer.addParamGroup({ params: [engine.param(new Float32Array([5]))] });
-    ema.dispose();
+    average.dispose();
     expect(p.data).toEqual(training);
     engine.dispose();
   });
@@ -64,6 +65,21 @@ describe("swapIn guards", () => {
     // The guards are gone after swapOut.
     optimizer.eval();
     optimizer.train();
+    engine.dispose();
+  });
+});
+
+describe("optimizer dispose while swapped in", () => {
+  it("puts the training weights back before the parameters leave the optimizer", async () => {
+    const { engine, p, optimizer, average, training } = await swappedIn(EMA);
+    optimizer.dispose();
+    expect(optimizer.disposed).toBe(true);
+    expect(average.isSwappedIn).toBe(false);
+    expect(p.data).toEqual(training);
+    // The parameter is free for another optimizer, and the average is refused as its optimizer is gone.
+    new AdamW([p]).step();
+    expectOptimError(() => average.swapIn(), "DISPOSED");
+    average.dispose();
     engine.dispose();
   });
 });
