@@ -64,12 +64,8 @@ export abstract class WeightAverage extends Companion {
       throw new OptimError("INVALID_ARGUMENT", `${this.optimizer.constructor.name}: ${name} while averaged weights are swapped in; call swapOut() first`);
     }]);
     guards.push(["dispose", () => {
-      try {
-        this.swapOut();
-      } catch {
-        this.release(); // a parameter or the engine is gone: nothing can be swapped back
-      }
-      this.optimizer.dispose(); // the class's: release removed this shadow
+      this.putBack();
+      this.optimizer.dispose(); // the class's: putBack's release removed this shadow
     }]);
     for (const [name, guard] of guards) {
       if (!Reflect.defineProperty(this.optimizer, name, { value: guard, configurable: true, writable: true, enumerable: false })) {
@@ -103,16 +99,36 @@ export abstract class WeightAverage extends Companion {
   /** Frees the averages; swaps the training weights back first if they are out and the optimizer is live. Never throws. */
   override dispose(): void {
     if (this.disposed) return;
+    this.putBack();
+    super.dispose();
+  }
+
+  /** Swaps the training weights back into whatever parameters can still take them, and ends the swap. Never throws. */
+  private putBack(): void {
     // Twice: a worker's death is reported (WORKER_FAILED) by one kernels lookup, and the next one runs.
     for (let attempt = 0; attempt < 2 && this.swapped; attempt++) {
       try {
         this.swapOut();
       } catch {
-        // the optimizer, a parameter or the engine is gone: nothing to put back into
+        // below: the optimizer, a parameter or the engine is gone
       }
     }
-    if (this.swapped) this.release();
-    super.dispose();
+    if (!this.swapped) return;
+    // A disposed parameter makes its optimizer refuse everything ("dispose the optimizer, its other
+    // parameters stay usable"): those others still sit in the group's block (a block lives while
+    // any of its parameters does) holding the averages, so each live one gets its weights back alone.
+    try {
+      if (!this.optimizer.disposed) {
+        this.engine.assertLive();
+        const kernels = this.engine.kernels;
+        this.spans.forEach((span, g) => span.params.forEach((param, j) => {
+          if (!param.disposed) kernels.swap(this.offsets[g][0] + 4 * span.starts[j], span.data + 4 * span.starts[j], param.length);
+        }));
+      }
+    } catch {
+      // the engine is gone: nothing to put back into
+    }
+    this.release();
   }
 
   /** w for the next update, or undefined when it does not average (SWA before its start). */

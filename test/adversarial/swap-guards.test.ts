@@ -4,6 +4,7 @@
 // optimizer's dispose (which gives each parameter its own memory) must take the training weights along.
 import { describe, expect, it } from "vitest";
 import { AdamW, EMA, SWA, ScheduleFreeAdamW, createEngine } from "../../src/index.js";
+import { BACKENDS } from "../helpers/backends.js";
 import { expectOptimError } from "../helpers/errors.js";
 
 /** AdamW over one parameter, two steps with the average updated after the first (so the two differ), swapped in. */
@@ -81,5 +82,32 @@ describe("optimizer dispose while swapped in", () => {
     expectOptimError(() => average.swapIn(), "DISPOSED");
     average.dispose();
     engine.dispose();
+  });
+});
+
+describe("a parameter disposed while swapped in", () => {
+  it.each(["optimizer", "average"] as const)("disposing the %s gives the other parameters their training weights back", async (which) => {
+    for (const backend of BACKENDS) {
+      const engine = await createEngine({ backend });
+      // Lengths that put q's part of the group off a 16-byte boundary.
+      const p = engine.param(new Float32Array([1, 2, 3]));
+      const q = engine.param(new Float32Array([4, 5, 6, 7, 8]));
+      const optimizer = new AdamW([p, q]);
+      const ema = new EMA(optimizer, { decay: 0.5 });
+      for (let t = 0; t < 2; t++) {
+        p.setGrad(new Float32Array([1, 1, 1]));
+        q.setGrad(new Float32Array([1, -1, 1, -1, 1]));
+        optimizer.step();
+        if (t === 0) ema.update();
+      }
+      const training = q.data.slice();
+      ema.swapIn();
+      p.dispose();
+      expectOptimError(() => ema.swapOut(), "DISPOSED");
+      if (which === "optimizer") optimizer.dispose();
+      else ema.dispose();
+      expect(q.data, backend).toEqual(training);
+      engine.dispose();
+    }
   });
 });
