@@ -1,4 +1,4 @@
-import { OptimError } from "./errors.js";
+import { describe, OptimError } from "./errors.js";
 
 // The validation vocabulary of every public call: rules for options (optimizers, schedules, line
 // searches, clipping) and the one error they throw.
@@ -72,6 +72,18 @@ function formatValue(value: unknown): string {
 }
 
 /** Throws INVALID_HYPERPARAMETER naming the first own key of `value` that is not in `known`. */
+/**
+ * A companion's options: a plain object (not null, not an array, as the optimizers require) with
+ * only the known keys; returns it typed.
+ */
+export function optionsObject<T extends object>(owner: string, options: unknown, known: readonly string[]): T {
+  if (options === null || typeof options !== "object" || Array.isArray(options)) {
+    throw new OptimError("INVALID_ARGUMENT", `${owner}: options must be an object, got ${describe(options)}`);
+  }
+  checkKnownKeys(owner, options, known);
+  return options as T;
+}
+
 export function checkKnownKeys(owner: string, value: object, known: readonly string[]): void {
   for (const key of Object.keys(value)) {
     if (!known.includes(key)) invalid(owner, "option", key, `one of ${known.join(", ")}`);

@@ -2,7 +2,7 @@
 // and the options to show with their starting values (chosen for the default Rosenbrock view:
 // RAdam's first steps are un-adapted momentum steps, so its lr starts smaller).
 import {
-  Adadelta, Adafactor, Adagrad, Adam, Adamax, AdamW, ASGD, LBFGS, Lion, Muon, NAdam, RAdam, RMSprop, Rprop, ScheduleFreeAdamW, ScheduleFreeSGD, SGD,
+  Adadelta, Adafactor, Adagrad, Adam, Adamax, AdamW, ASGD, LBFGS, Lion, Lookahead, Muon, NAdam, RAdam, RMSprop, Rprop, ScheduleFreeAdamW, ScheduleFreeSGD, SGD,
   type FamilyId, type Optimizer, type Param,
 } from "../src/index.js";
 
@@ -17,6 +17,14 @@ export interface OptimizerEntry {
   /** The point's parameter shape (default [2]); Muon takes only matrices, so it gets a 1×2 one. */
   readonly shape?: readonly number[];
   make(params: Param[], options: Options): Optimizer<any>;
+  /** A companion that drives the optimizer's steps (Lookahead): the page steps and disposes it instead. */
+  readonly wrap?: (optimizer: Optimizer<any>) => Stepper;
+}
+
+/** What the page steps: an optimizer, or a companion around it. */
+export interface Stepper {
+  step(closure?: () => number): number | undefined;
+  dispose(): void;
 }
 
 /** Ties the options to the class, so a misspelt option fails type-checking. */
@@ -32,6 +40,8 @@ const BY_FAMILY = {
   ],
   adam: [
     entry("Adam", Adam, { lr: 0.05, beta1: 0.9, beta2: 0.999, eps: 1e-8, amsgrad: false }, true),
+    // Lookahead's slow weights pull the fast Adam path back every k = 5 steps, halfway (α = 0.5).
+    { ...entry("Adam + Lookahead", Adam, { lr: 0.05, beta1: 0.9, beta2: 0.999 }), wrap: (o) => new Lookahead(o, { k: 5, alpha: 0.5 }) },
   ],
   adamw: [
     entry("AdamW", AdamW, { lr: 0.05, beta1: 0.9, beta2: 0.999, weightDecay: 0.01 }),

@@ -2,7 +2,7 @@
 // stepped together. No DOM here, so it runs the same in Node.
 import type { Engine, Optimizer, Param, Schedule } from "../src/index.js";
 import { gaussian } from "./noise.js";
-import type { OptimizerEntry, Options, OptionValue } from "./optimizers.js";
+import type { OptimizerEntry, Options, OptionValue, Stepper } from "./optimizers.js";
 import { lrMultiplier, type ScheduleChoice } from "./schedules.js";
 import type { Surface } from "./surfaces.js";
 
@@ -22,6 +22,8 @@ export class Run {
   diverged = false;
   private param: Param | null = null;
   private optimizer: Optimizer<any> | null = null;
+  /** What a step calls: the optimizer, or the companion the entry wraps it in (Lookahead). */
+  private stepper: Stepper | null = null;
   private readonly gradient = new Float64Array(2);
 
   constructor(
@@ -46,6 +48,7 @@ export class Run {
     if (!this.enabled) return;
     const param = (this.param = sim.engine.param(new Float32Array(sim.start), { name: this.label, shape: this.entry.shape }));
     this.optimizer = this.entry.make([param], { ...this.options });
+    this.stepper = this.entry.wrap?.(this.optimizer) ?? this.optimizer;
     this.record(sim.surface);
   }
 
@@ -63,7 +66,7 @@ export class Run {
       (optimizer.paramGroups[0] as Options).lr = this.options.lr * sim.lrFactor(sim.stepCount);
     }
     try {
-      optimizer.step(closure);
+      this.stepper!.step(closure);
       this.error = null;
     } catch (error) {
       // An invalid combination of options (the library checks before writing anything): wait
@@ -86,9 +89,11 @@ export class Run {
   }
 
   dispose(): void {
+    if (this.stepper !== this.optimizer) this.stepper?.dispose();
     this.optimizer?.dispose();
     this.param?.dispose();
     this.optimizer = null;
+    this.stepper = null;
     this.param = null;
   }
 

@@ -51,7 +51,8 @@ export interface Family {
 function family<H extends Hyperparameters>(optimizer: FamilyClass, spec: GroupSpec<H> | OptimizerSpec<H>, { matricesOnly = false } = {}): Family {
   const defaults = Object.fromEntries(Object.entries(spec.rules).map(([key, rule]) => [key, rule.default]));
   const elementwise = "slots" in spec;
-  const slots = elementwise ? slotDescriptions(spec) : [];
+  // Frozen copies: the registry is public, and the descriptions must not be the optimizers' own cache.
+  const slots = Object.freeze((elementwise ? slotDescriptions(spec) : []).map((slot) => Object.freeze({ ...slot })));
   const bfloat16 = elementwise && (spec as OptimizerSpec<H>).bfloat16 === true;
   const int8 = elementwise && (spec as OptimizerSpec<H>).int8 === true;
   return Object.freeze({ optimizer, kind: spec.kind, defaults: Object.freeze(defaults), slots, elementwise, matricesOnly, bfloat16, int8 });

@@ -1,6 +1,6 @@
 import { describeNonFinite, totalNorm } from "../clip.js";
 import { describe, OptimError } from "../errors.js";
-import { checkKnownKeys, invalid } from "../validation.js";
+import { invalid, optionsObject } from "../validation.js";
 import type { HyperValue } from "../state/format.js";
 import type { Param } from "../param.js";
 import { Companion } from "./companion.js";
@@ -36,9 +36,7 @@ export class GradientAccumulation extends Companion {
   private updatedLast = false;
 
   constructor(optimizer: unknown, options: GradientAccumulationOptions = {}) {
-    if (options === null || typeof options !== "object") throw new OptimError("INVALID_ARGUMENT", `GradientAccumulation: options must be an object, got ${describe(options)}`);
-    checkKnownKeys("GradientAccumulation", options, ["k"]);
-    const { k = 1 } = options;
+    const { k = 1 } = optionsObject<GradientAccumulationOptions>("GradientAccumulation", options, ["k"]);
     if (!Number.isSafeInteger(k) || k < 1) invalid("GradientAccumulation", "k", k, "an integer >= 1");
     // Block 0: the accumulator (saved); block 1: the last micro-batch's raw gradients, while the optimizer steps.
     super("GradientAccumulation", "accumulator", optimizer, 2, false);

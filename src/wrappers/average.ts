@@ -4,6 +4,11 @@ import type { Param } from "../param.js";
 import { Companion } from "./companion.js";
 import type { AnyOptimizer } from "./groups.js";
 
+/** The optimizer methods refused while averaged weights are swapped in (those it has). */
+const GUARDED = ["step", "train", "eval"] as const;
+/** Every own property swapIn installs: the refusals and a dispose that swaps the weights back first. */
+const SHADOWED = [...GUARDED, "dispose"] as const;
+
 /** Which average has each optimizer's weights swapped in (at most one at a time). */
 const swappedIn = new WeakMap<AnyOptimizer, WeightAverage>();
 
@@ -41,20 +46,32 @@ export abstract class WeightAverage extends Companion {
 
   /**
    * Puts the averaged weights into the parameters (and the training weights aside), to evaluate on
-   * them. Stepping the optimizer is refused (INVALID_ARGUMENT) until `swapOut()`.
+   * them. Stepping the optimizer (and a schedule-free one's `train()`/`eval()`) is refused (INVALID_ARGUMENT) until `swapOut()`;
+   * the optimizer's `dispose()` swaps the training weights back first.
    */
   swapIn(): void {
     this.assertReady();
     const other = swappedIn.get(this.optimizer);
     if (other !== undefined) throw new OptimError("INVALID_ARGUMENT", `${this.optimizer.constructor.name}: another average's weights are swapped in; swap them out first`);
     const kernels = this.engine.kernels;
-    const guard = (): never => {
-      throw new OptimError("INVALID_ARGUMENT", `${this.optimizer.constructor.name}: step while averaged weights are swapped in; call swapOut() first`);
-    };
-    // An own property shadows the class's step until swapOut deletes it (the optimizer offers no hook).
+    // Own properties shadow the class's methods until swapOut deletes them (the optimizer offers no
+    // hook): step, and a schedule-free optimizer's train/eval, which would move the averaged weights
+    // as if they were its own and leave its mode wrong for the weights swapped back.
     // Installed before any weight moves: on a frozen optimizer it fails with nothing changed.
-    if (!Reflect.defineProperty(this.optimizer, "step", { value: guard, configurable: true, writable: true, enumerable: false })) {
-      throw new OptimError("INVALID_ARGUMENT", `${this.constructor.name}: cannot guard the optimizer's step (the optimizer object is frozen or sealed)`);
+    // The optimizer's dispose gives each parameter its own memory, holding whatever is in the
+    // parameter then: the training weights must be back by that point or they are lost for good.
+    const guards: [string, () => void][] = GUARDED.filter((name) => typeof (this.optimizer as unknown as Record<string, unknown>)[name] === "function").map((name) => [name, (): never => {
+      throw new OptimError("INVALID_ARGUMENT", `${this.optimizer.constructor.name}: ${name} while averaged weights are swapped in; call swapOut() first`);
+    }]);
+    guards.push(["dispose", () => {
+      this.putBack();
+      this.optimizer.dispose(); // the class's: putBack's release removed this shadow
+    }]);
+    for (const [name, guard] of guards) {
+      if (!Reflect.defineProperty(this.optimizer, name, { value: guard, configurable: true, writable: true, enumerable: false })) {
+        this.unguard();
+        throw new OptimError("INVALID_ARGUMENT", `${this.constructor.name}: cannot guard the optimizer's ${name} (the optimizer object is frozen or sealed)`);
+      }
     }
     this.exchange(kernels);
     this.swapped = true;
@@ -63,7 +80,9 @@ export abstract class WeightAverage extends Companion {
 
   /** Puts the training weights back into the parameters. */
   swapOut(): void {
-    this.assertLive();
+    // Not assertLive: a param group added while swapped in must not strand the training weights in
+    // the average; the groups swapped in are still where they were.
+    this.assertBuffersLive();
     if (!this.swapped) throw new OptimError("INVALID_ARGUMENT", `${this.constructor.name}: the averaged weights are not swapped in`);
     this.exchange(this.engine.kernels);
     this.release();
@@ -80,16 +99,36 @@ export abstract class WeightAverage extends Companion {
   /** Frees the averages; swaps the training weights back first if they are out and the optimizer is live. Never throws. */
   override dispose(): void {
     if (this.disposed) return;
+    this.putBack();
+    super.dispose();
+  }
+
+  /** Swaps the training weights back into whatever parameters can still take them, and ends the swap. Never throws. */
+  private putBack(): void {
     // Twice: a worker's death is reported (WORKER_FAILED) by one kernels lookup, and the next one runs.
     for (let attempt = 0; attempt < 2 && this.swapped; attempt++) {
       try {
         this.swapOut();
       } catch {
-        // the optimizer, a parameter or the engine is gone: nothing to put back into
+        // below: the optimizer, a parameter or the engine is gone
       }
     }
-    if (this.swapped) this.release();
-    super.dispose();
+    if (!this.swapped) return;
+    // A disposed parameter makes its optimizer refuse everything ("dispose the optimizer, its other
+    // parameters stay usable"): those others still sit in the group's block (a block lives while
+    // any of its parameters does) holding the averages, so each live one gets its weights back alone.
+    try {
+      if (!this.optimizer.disposed) {
+        this.engine.assertLive();
+        const kernels = this.engine.kernels;
+        this.spans.forEach((span, g) => span.params.forEach((param, j) => {
+          if (!param.disposed) kernels.swap(this.offsets[g][0] + 4 * span.starts[j], span.data + 4 * span.starts[j], param.length);
+        }));
+      }
+    } catch {
+      // the engine is gone: nothing to put back into
+    }
+    this.release();
   }
 
   /** w for the next update, or undefined when it does not average (SWA before its start). */
@@ -107,6 +146,11 @@ export abstract class WeightAverage extends Companion {
   private release(): void {
     this.swapped = false;
     swappedIn.delete(this.optimizer);
-    delete (this.optimizer as { step?: unknown }).step;
+    this.unguard();
+  }
+
+  /** Removes the guards swapIn installed (deleting an absent own property is a no-op). */
+  private unguard(): void {
+    for (const name of SHADOWED) delete (this.optimizer as unknown as Record<string, unknown>)[name];
   }
 }

@@ -107,6 +107,9 @@ export abstract class Companion {
       rebuildScalars: () => [],
       checkScalar: () => undefined,
     });
+    // matchState lets storage types differ (an optimizer's load converts); a companion's buffer is
+    // float32 only, and its copies below move 4 bytes a number, so a bfloat16 slot is refused.
+    if (plan.savedDtypes[0] !== "float32") throw stateError(`${this.kind}: the ${this.slot} slot is saved as ${plan.savedDtypes[0]}, a ${this.kind} keeps float32`);
     const count = plan.groups[0]?.step ?? 0;
     plan.groups.forEach((group, g) => {
       if (group.slotOffsets[0] < 0) throw stateError(`${this.kind}: param group ${g} has no ${this.slot} buffer`);
@@ -135,11 +138,19 @@ export abstract class Companion {
 
   /** @internal every call's first check: this companion, its optimizer and their parameters are live, and the optimizer's groups are those it was made for. */
   assertLive(): void {
-    if (this.isDisposed) throw new OptimError("DISPOSED", `${this.kind}: it has been disposed`);
-    this.optimizer.assertLive();
+    this.assertBuffersLive();
     if (this.optimizer.paramGroups.length !== this.spans.length) {
       throw new OptimError("INVALID_ARGUMENT", `${this.kind}: a param group was added to its optimizer after it was made; make a new ${this.kind}`);
     }
+  }
+
+  /**
+   * This companion, its optimizer and their parameters are live: enough to touch the groups it was
+   * made for (a group added later leaves their offsets as they were).
+   */
+  protected assertBuffersLive(): void {
+    if (this.isDisposed) throw new OptimError("DISPOSED", `${this.kind}: it has been disposed`);
+    this.optimizer.assertLive();
   }
 
   /** The one slot: a number per element of every parameter, as the group's packed values. */

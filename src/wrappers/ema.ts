@@ -1,5 +1,4 @@
-import { describe, OptimError } from "../errors.js";
-import { bool, checkKnownKeys, invalid, num } from "../validation.js";
+import { bool, invalid, num, optionsObject } from "../validation.js";
 import type { HyperValue } from "../state/format.js";
 import { WeightAverage } from "./average.js";
 
@@ -36,9 +35,7 @@ export class EMA extends WeightAverage {
   readonly debias: boolean;
 
   constructor(optimizer: unknown, options: EMAOptions = {}) {
-    if (options === null || typeof options !== "object") throw new OptimError("INVALID_ARGUMENT", `EMA: options must be an object, got ${describe(options)}`);
-    checkKnownKeys("EMA", options, Object.keys(RULES));
-    const { decay = RULES.decay.default, debias = RULES.debias.default } = options;
+    const { decay = RULES.decay.default, debias = RULES.debias.default } = optionsObject<EMAOptions>("EMA", options, Object.keys(RULES));
     const problem = RULES.decay.check(decay);
     if (problem !== undefined) invalid("EMA", "decay", decay, problem);
     if (RULES.debias.check(debias) !== undefined) invalid("EMA", "debias", debias, "true or false");

@@ -1,5 +1,4 @@
-import { describe, OptimError } from "../errors.js";
-import { checkKnownKeys, invalid, num } from "../validation.js";
+import { invalid, num, optionsObject } from "../validation.js";
 import type { Param } from "../param.js";
 import type { HyperValue } from "../state/format.js";
 import { Companion } from "./companion.js";
@@ -34,9 +33,7 @@ export class Lookahead extends Companion {
   readonly alpha: number;
 
   constructor(optimizer: unknown, options: LookaheadOptions = {}) {
-    if (options === null || typeof options !== "object") throw new OptimError("INVALID_ARGUMENT", `Lookahead: options must be an object, got ${describe(options)}`);
-    checkKnownKeys("Lookahead", options, ["k", "alpha"]);
-    const { k = 5, alpha = ALPHA.default } = options;
+    const { k = 5, alpha = ALPHA.default } = optionsObject<LookaheadOptions>("Lookahead", options, ["k", "alpha"]);
     if (!Number.isSafeInteger(k) || k < 1) invalid("Lookahead", "k", k, "an integer >= 1");
     const problem = ALPHA.check(alpha);
     if (problem !== undefined) invalid("Lookahead", "alpha", alpha, problem);

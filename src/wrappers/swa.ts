@@ -1,5 +1,4 @@
-import { describe, OptimError } from "../errors.js";
-import { checkKnownKeys, invalid } from "../validation.js";
+import { invalid, optionsObject } from "../validation.js";
 import type { HyperValue } from "../state/format.js";
 import { WeightAverage } from "./average.js";
 
@@ -25,9 +24,7 @@ export class SWA extends WeightAverage {
   readonly start: number;
 
   constructor(optimizer: unknown, options: SWAOptions = {}) {
-    if (options === null || typeof options !== "object") throw new OptimError("INVALID_ARGUMENT", `SWA: options must be an object, got ${describe(options)}`);
-    checkKnownKeys("SWA", options, ["start"]);
-    const { start = 0 } = options;
+    const { start = 0 } = optionsObject<SWAOptions>("SWA", options, ["start"]);
     if (!Number.isSafeInteger(start) || start < 0) invalid("SWA", "start", start, "an integer >= 0");
     super("SWA", optimizer);
     this.start = start;

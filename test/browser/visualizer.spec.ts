@@ -134,6 +134,10 @@ describe("the visualizer, served without cross-origin isolation", () => {
     const state = await playTo(page, 100);
     expect(state.runs.map((run) => [run.label, run.enabled, run.error])).toEqual(OPTIMIZERS.map((entry) => [entry.label, true, null]));
     expect(paths(state)).toEqual(await raceInNode({ steps: 100, all: true }));
+    // Lookahead drives the same Adam: the paths agree for k − 1 = 4 steps, then the slow weights pull it back.
+    const path = (label: string) => paths(state).find((run) => run.label === label)!.path;
+    expect(path("Adam + Lookahead").slice(0, 2 * 5)).toEqual(path("Adam").slice(0, 2 * 5));
+    expect(path("Adam + Lookahead").slice(2 * 5, 2 * 6)).not.toEqual(path("Adam").slice(2 * 5, 2 * 6));
     expect(console.errors).toEqual([]);
   });
 
