@@ -1,7 +1,7 @@
 import { OptimError } from "../../errors.js";
 import type { Kernels } from "../types.js";
 import { REDUCE_BLOCK } from "./blocks.js";
-import { invoke, type Fn } from "./invoke.js";
+import { invoke, invokeArity, type Fn } from "./invoke.js";
 import type { ThreadPool } from "./pool.js";
 import { FAILED, NOT_RUN, ROUND_BLOCKS } from "./protocol.js";
 import { CALLER_KERNELS, KERNEL_HALVES, KERNEL_NAMES, KERNEL_OFFSETS, REDUCTIONS, type KernelName } from "./signatures.js";
@@ -55,10 +55,12 @@ function arg(i: number, value: N, offsets: number, halves: number, shift: number
 
 // Twenty named parameters (MAX_ARGS) rather than a rest array: a kernel call allocates nothing.
 function elementwise(id: number, offsets: number, halves: number, rawFn: Fn, pool: ThreadPool): Fn {
+  const arity = rawFn.length;
   return function (a0: N, a1: N, a2: N, a3: N, a4: N, a5: N, a6: N, a7: N, a8: N, a9: N, a10: N, a11: N, a12: N, a13: N, a14: N, a15: N, a16: N, a17: N, a18: N, a19: N) {
     const n = offsets === 1 ? a1 : offsets === 2 ? a2 : offsets === 3 ? a3 : offsets === 4 ? a4 : a5;
-    const parts = partsFor(pool, n);
-    if (parts === 1) return invoke(rawFn, a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15, a16, a17, a18, a19);
+    // Below two threads' worth the call never splits: no pool state is read (the small steps' path).
+    const parts = n < 2 * MIN_FLOATS_PER_THREAD ? 1 : partsFor(pool, n);
+    if (parts === 1) return invokeArity(arity, rawFn, a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15, a16, a17, a18, a19);
     // Chunks of a multiple of 4 floats keep every chunk's offsets 16-byte aligned (8 for bfloat16 slots).
     const chunk = (Math.ceil(n / parts) + 3) & ~3;
     const workers = Math.min(parts - 1, Math.floor(n / chunk));
@@ -74,7 +76,7 @@ function elementwise(id: number, offsets: number, halves: number, rawFn: Fn, poo
     }
     // The calling thread takes the last chunk (the shortest: it carries the remainder).
     const s = 4 * workers * chunk, c = n - workers * chunk;
-    invoke(rawFn, arg(0, a0, offsets, halves, s, c), arg(1, a1, offsets, halves, s, c), arg(2, a2, offsets, halves, s, c),
+    invokeArity(arity, rawFn, arg(0, a0, offsets, halves, s, c), arg(1, a1, offsets, halves, s, c), arg(2, a2, offsets, halves, s, c),
       arg(3, a3, offsets, halves, s, c), arg(4, a4, offsets, halves, s, c), arg(5, a5, offsets, halves, s, c),
       a6, a7, a8, a9, a10, a11, a12, a13, a14, a15, a16, a17, a18, a19);
     let late = false;
