@@ -4,25 +4,13 @@
 // the kernel); with nonFinite "skip" (the same pass, no clipping); clipGradNorm then step (norm pass
 // + scaling pass + step, what torch users do); the sum-of-squares kernel alone, in GB/s read.
 // Over 20 model-like tensors packed into one group. Prints a markdown table; asserts nothing.
-import { Command } from "commander";
-import { hasWasmSimd } from "../src/backend/detect.js";
 import { Adam, clipGradNorm, createEngine, type BackendName, type Param } from "../src/index.js";
-import { time, type TimingSettings } from "./harness.js";
+import { time } from "./harness.js";
 import { fillValues } from "./impls/types.js";
-import { formatSize, parseSizes } from "./plan.js";
+import { formatSize } from "./plan.js";
+import { suiteOptions } from "./suite-options.js";
 
-const options = new Command()
-  .option("--sizes <sizes>", "comma-separated N", "1M,16M")
-  .option("--backends <names>", "comma-separated backends (default: all available)")
-  .option("--repeats <n>", "measure each cell this many times, interleaved, and keep the fastest", "3")
-  .option("--quick", "tiny time budgets")
-  .parse()
-  .opts<{ sizes: string; backends?: string; repeats: string; quick?: boolean }>();
-const timing: TimingSettings = options.quick ? { batchMs: 1, timeMs: 20, minSamples: 2 } : { batchMs: 5, timeMs: 400, minSamples: 5 };
-const available: BackendName[] = hasWasmSimd() ? ["wasm-simd", "wasm", "js"] : ["wasm", "js"];
-const backends = options.backends ? (options.backends.split(",") as BackendName[]) : available;
-// The machine may be shared: the fastest of a few interleaved runs is the least disturbed.
-const repeats = Math.max(1, Number(options.repeats));
+const { sizes, backends, repeats, timing } = suiteOptions({ sizes: "1M,16M", repeats: 3, repeatsHelp: "measure each cell this many times, interleaved, and keep the fastest" });
 
 type Variant = "step" | "maxGradNorm" | "guard" | "clipGradNorm+step" | "sumSquares";
 const VARIANTS: Variant[] = ["step", "maxGradNorm", "guard", "clipGradNorm+step", "sumSquares"];
@@ -55,7 +43,7 @@ async function measure(backend: BackendName, n: number, variant: Variant): Promi
 }
 
 const rows: string[] = ["| backend | N | " + VARIANTS.join(" | ") + " |", "|" + " --- |".repeat(VARIANTS.length + 2)];
-for (const n of parseSizes(options.sizes)) {
+for (const n of sizes) {
   for (const backend of backends) {
     const best = VARIANTS.map(() => Infinity);
     for (let r = 0; r < repeats; r++) {

@@ -5,24 +5,13 @@
 // micro-batch calls, one of which steps Adam); Lookahead (k = 5, per inner step: one sync in five);
 // EMA swapIn + swapOut (per pair). Overhead is the row minus Adam alone, a difference of two
 // minima that a busy machine disturbs. Prints a markdown table; asserts nothing.
-import { Command } from "commander";
-import { hasWasmSimd } from "../src/backend/detect.js";
 import { Adam, createEngine, EMA, GradientAccumulation, Lookahead, SWA, type BackendName, type Param } from "../src/index.js";
-import { time, type TimingSettings } from "./harness.js";
+import { time } from "./harness.js";
 import { fillValues } from "./impls/types.js";
-import { formatSize, parseSizes } from "./plan.js";
+import { formatSize } from "./plan.js";
+import { suiteOptions } from "./suite-options.js";
 
-const options = new Command()
-  .option("--sizes <sizes>", "comma-separated N", "1M")
-  .option("--backends <names>", "comma-separated backends (default: all available)")
-  .option("--repeats <n>", "measure each cell this many times, alternating with Adam alone, and keep the fastest", "5")
-  .option("--quick", "tiny time budgets")
-  .parse()
-  .opts<{ sizes: string; backends?: string; repeats: string; quick?: boolean }>();
-const timing: TimingSettings = options.quick ? { batchMs: 1, timeMs: 20, minSamples: 2 } : { batchMs: 5, timeMs: 400, minSamples: 5 };
-const available: BackendName[] = hasWasmSimd() ? ["wasm-simd", "wasm", "js"] : ["wasm", "js"];
-const backends = options.backends ? (options.backends.split(",") as BackendName[]) : available;
-const repeats = Math.max(1, Number(options.repeats));
+const { sizes, backends, repeats, timing } = suiteOptions({ sizes: "1M", repeats: 5, repeatsHelp: "measure each cell this many times, alternating with Adam alone, and keep the fastest" });
 
 const VARIANTS = ["+ EMA", "+ SWA", "GradientAccumulation k=4", "Lookahead k=5", "EMA swapIn+swapOut"] as const;
 type Variant = (typeof VARIANTS)[number];
@@ -64,7 +53,7 @@ async function measure(backend: BackendName, n: number, variant: Variant): Promi
 }
 
 const rows: string[] = ["| backend | N | row | µs per Adam step | Adam alone, µs | overhead |", "| --- | --- | --- | --- | --- | --- |"];
-for (const n of parseSizes(options.sizes)) {
+for (const n of sizes) {
   for (const backend of backends) {
     for (const variant of VARIANTS) {
       const { adam, row } = await measure(backend, n, variant);
