@@ -2,7 +2,7 @@
 // the unbiasedness of stochastic rounding, thread counts, resident bytes, saving and loading (with
 // conversions both ways), and bad options refused with nothing changed.
 import { describe, expect, it } from "vitest";
-import { Adam, AdamW, createEngine, ElementwiseOptimizer, SGD, type ElementwiseOptions, type Param } from "../src/index.js";
+import { Adam, AdamW, bfloat16ToFloat32, createEngine, ElementwiseOptimizer, SGD, type ElementwiseOptions, type Param } from "../src/index.js";
 import { num } from "../src/validation.js";
 import { decodeState, STATE_VERSION } from "../src/state/format.js";
 import { FAMILIES, FAMILY_IDS } from "../src/optim/registry.js";
@@ -264,5 +264,15 @@ describe("bad storage options", () => {
     const p = engine.param(9);
     expectOptimError(() => new FAMILIES.lbfgs.optimizer([p], { stateDtype: "bfloat16" }), "INVALID_HYPERPARAMETER");
     engine.dispose();
+  });
+});
+
+describe("bfloat16ToFloat32", () => {
+  it("widens each pattern exactly and refuses what is not a Uint16Array", () => {
+    const bits = Uint16Array.of(0x3f80, 0xbf80, 0x7f80, 0xffff, 0x0001);
+    expect([...new Uint32Array(bfloat16ToFloat32(bits).buffer)]).toEqual([0x3f800000, 0xbf800000, 0x7f800000, 0xffff0000, 0x00010000]);
+    for (const wrong of [null, "3f80", [0x3f80], Float32Array.of(1)]) {
+      expect(expectOptimError(() => bfloat16ToFloat32(wrong as unknown as Uint16Array), "INVALID_ARGUMENT").message).toMatch(/expected a Uint16Array/);
+    }
   });
 });

@@ -1,3 +1,4 @@
+import { describe, OptimError } from "../errors.js";
 import type { Kernels } from "../backend/contract.js";
 import { allocating, type Take } from "../memory/allocation.js";
 import type { Block } from "../memory/block.js";
@@ -109,6 +110,7 @@ function slotFloats(length: number, dtype: SlotDtype): number {
 
 /** A copy of bfloat16 patterns as the float32 numbers they stand for (exact), e.g. of a `getState` view. */
 export function bfloat16ToFloat32(bits: Uint16Array): Float32Array {
+  if (!(bits instanceof Uint16Array)) throw new OptimError("INVALID_ARGUMENT", `bfloat16ToFloat32: expected a Uint16Array of bfloat16 patterns (getStateBits), got ${describe(bits)}`);
   const out = new Float32Array(bits.length);
   const outBits = new Uint32Array(out.buffer);
   for (let i = 0; i < bits.length; i++) outBits[i] = bits[i] << 16;
