@@ -8,7 +8,8 @@ import { slotApplies, slotBytes, slotLength, type SlotDescription, type SlotDtyp
 import { matchState, type LoadPlan } from "../state/match.js";
 import { convertSlot, copyRuns, writeState, type GroupSnapshot } from "../state/persistence.js";
 import type { Hyperparameters } from "../validation.js";
-import { halvesOf, toBf16 } from "../backend/js/storage.js";
+import { halvesOf } from "../backend/js/storage.js";
+import { toBf16 } from "../state/bfloat16.js";
 import { dequantizeRun, writeTables, TABLE_FLOATS } from "../state/int8.js";
 import { Optimizer, type GroupInput, type GroupLayout, type GroupSpec, type OptimizerOptions, type OptimizerState, type ParamGroup } from "./optimizer.js";
 import { roundingKey, stateStorage, withoutStorageOptions, type StateStorage, type StateStorageOptions } from "./storage.js";

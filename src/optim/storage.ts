@@ -1,4 +1,4 @@
-import { mix } from "../backend/js/storage.js";
+import { mix } from "../state/bfloat16.js";
 import { SLOT_DTYPES, type SlotDtype } from "../state/layout.js";
 import { invalid } from "../validation.js";
 

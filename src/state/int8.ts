@@ -1,5 +1,5 @@
 import { BLOCK, REGION_BYTES, SIGNED_MAP, UNSIGNED_MAP, int8ScalesAt, quantizeInto, tablesBytes } from "../backend/js/int8.js";
-import { fromBf16, toBf16 } from "../backend/js/storage.js";
+import { fromBf16, toBf16 } from "./bfloat16.js";
 import type { SlotDtype } from "./layout.js";
 
 // int8 slots outside the kernels: the maps' heap block, dequantized views for getState, and the

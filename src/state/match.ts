@@ -1,4 +1,4 @@
-import { fromBf16 } from "../backend/js/storage.js";
+import { fromBf16 } from "./bfloat16.js";
 import { OptimError } from "../errors.js";
 import type { Param } from "../param.js";
 import { savedSlotLength, stateError, type DecodedState, type HyperValue, type SavedGroup, type SavedParam, type SavedSettings } from "./format.js";

@@ -1,5 +1,5 @@
 import { encodeState, type HyperValue, type SavedGroup, type SavedSettings } from "./format.js";
-import { toBf16 } from "../backend/js/storage.js";
+import { toBf16 } from "./bfloat16.js";
 import { BYTES_PER_NUMBER, slotBytes, type SlotDescription, type SlotDtype } from "./layout.js";
 import type { Copy } from "./match.js";
 import { slotValues, storeValues } from "./int8.js";

@@ -4,53 +4,13 @@ import { bitsOf, put, viewOf } from "./fround.js";
 // Reusable objects per slot and kernel (`Float32Slot`, `Bfloat16Slot`), pointed at a call's slot
 // with `at`, so a call allocates nothing and each kernel body is written once for both storages.
 
-/** The one bfloat16 NaN the kernels store. */
-export const BF16_NAN = 0xffff;
+// The number format itself lives in src/state/bfloat16.ts (saved state and getState use it too).
+import { fromBf16, toBf16, toBf16Stochastic } from "../../state/bfloat16.js";
+export { slotKey } from "../../state/bfloat16.js";
 
-const scratch = new Float32Array(1);
-const scratchBits = new Uint32Array(scratch.buffer);
 /** A 16-bit view of the heap (made once per buffer). */
 export function halvesOf(h: Float32Array): Uint16Array {
   return viewOf(h, Uint16Array);
-}
-
-/** The float32 a bfloat16 pattern stands for (exact: its bits are the top half). */
-export function fromBf16(half: number): number {
-  scratchBits[0] = half << 16;
-  return scratch[0];
-}
-
-/** x (a float32 value) as a bfloat16 pattern: `r` is added below the kept half, then the rest is cut. */
-function quantize(x: number, r: number): number {
-  if (x !== x) return BF16_NAN;
-  scratch[0] = x;
-  return ((scratchBits[0] + r) >>> 16) & 0xffff;
-}
-
-/** Round to nearest, ties to even (as assembly's BF16 mode). */
-export function toBf16(x: number): number {
-  scratch[0] = x;
-  return quantize(x, 0x7fff + ((scratchBits[0] >>> 16) & 1));
-}
-
-/** Stochastic rounding with the random bits of element `index` under `key` (as assembly's BF16_SR). */
-export function toBf16Stochastic(x: number, key: number, index: number): number {
-  return quantize(x, mix((index ^ key) >>> 0) & 0xffff);
-}
-
-/** The 32-bit mixer of assembly/ops/storage.ts, `mix` (Math.imul: the same wrapping products). */
-export function mix(x: number): number {
-  x ^= x >>> 16;
-  x = Math.imul(x, 0x21f0aaad);
-  x ^= x >>> 15;
-  x = Math.imul(x, 0x735a2d97);
-  x ^= x >>> 15;
-  return x >>> 0;
-}
-
-/** The per-slot key (assembly's `slotKey`). */
-export function slotKey(key: number, slot: number): number {
-  return (key + Math.imul(slot, 0x9e3779b9)) >>> 0;
 }
 
 /**
