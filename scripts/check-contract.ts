@@ -4,7 +4,7 @@
 import { readFileSync } from "node:fs";
 import { argKinds, KERNEL_NAMES, KERNEL_CONTRACT } from "../src/backend/contract.js";
 
-const WASM_TYPE: Record<string, string> = { ptr: "i32", half: "i32", size: "i32", bool: "i32", u32: "i32", f32: "f32" };
+const WASM_TYPE: Record<string, string> = { ptr: "i32", half: "i32", size: "i32", bool: "i32", u32: "i32", codes: "i32", scales: "i32", scratch: "i32", f32: "f32" };
 
 /** Exported name → [parameter types, result type] from a module's text format. */
 function exportedSignatures(wat: string): Map<string, [string[], string]> {

@@ -92,6 +92,11 @@ export class Engine {
     return this.threading.threadsFor(this.backendImpl.name);
   }
 
+  /** @internal The most threads a kernel call may ever split over (the engine's request): each needs its own int8 scratch. */
+  get threadsRequested(): number {
+    return this.threading.requested;
+  }
+
   /**
    * @internal the current backend's kernels, looked up on every step. Throws WORKER_FAILED once
    * after a worker thread died (before the caller has changed anything); the engine then runs on one thread.

@@ -1,108 +1,136 @@
-import { div, max, abs } from "./lane";
 
-// Block-wise 8-bit state (bitsandbytes' 8-bit optimizers). A slot of L numbers is L one-byte codes,
-// padded to 16 bytes, then ceil(L / 256) float32 scales: x = MAP[code] · scale, the scale being the
-// block's absmax. The maps, their decision thresholds and bucket codes come from the caller in a
-// heap block (`tables`, laid out below; then a scratch of 3 × 256 floats), computed once in
-// TypeScript (src/backend/js/int8.ts, the js twin), so every backend uses the same bits. There is no
-// wasm static data: the heap owns the whole memory.
+// Block-wise 8-bit state. A group slot of L numbers is L one-byte codes (padded to 16 bytes), then
+// ceil(L / 256) float32 scales, one per block of 256 numbers counted from the group's first element:
+// x = VALUE[code] · scale, the scale being the block's absmax. The codes are 8-bit floats relative
+// to the block's absmax, so both directions are a few integer operations per SIMD lane (no table,
+// no gather):
+//   signed (first moments): sign bit, then c = 7 bits: 0 → 0; else 2^((c >> 3) − 15) · (1 + (c & 7) / 8)
+//   unsigned (second moments): c = 8 bits: 0 → 0; else 2^((c >> 3) − 31) · (1 + (c & 7) / 8)
+// so 1 (the absmax) is c = 120 (signed) or 248 (unsigned), and the smallest nonzero magnitudes are
+// 2^-15 and 2^-31 of it. Encoding rounds the normalized y = x · fround(1/scale) to nearest, ties to
+// even, in its float32 bits; a signed y below the smallest code becomes ±0, an unsigned y > 0 never
+// becomes 0 (the code 1: a second moment read as 0 would make 1/(√v + ε) blow up). A block whose
+// absmax is NaN or ∞ stores scale NaN and codes 0 (it reads back NaN); one whose absmax is below the
+// smallest normal float32 stores scale 0 and codes 0 (it reads back 0). The js twin is
+// src/backend/js/int8.ts, the float64 reference test/reference/int8.ts.
 
 export const BLOCK: i32 = 256;
-// The tables block (src/backend/js/int8.ts, `writeTables`): per map, at REGION·(0 signed, 1 unsigned),
-// the 256 entries (float32), the 256 thresholds and 4 +∞ (float32), then the bucket codes (u8).
-const REGION: usize = 18336;
-export const SIGNED: usize = 0;
-export const UNSIGNED: usize = REGION;
-const THRESHOLDS: usize = 1024;
-/** The int8 kernels' scratch: 3 × 256 float32 after the two maps' regions (one group's kernel runs at a time). */
-export const SCRATCH: usize = 2 * REGION;
-const BUCKETS: usize = 2064;
-/** The largest bucket of |y| ≤ 1 (the float32 bits of 1 >> 17), and the bucket count per sign. */
-const TOP: u32 = 8128;
-const PER_SIGN: u32 = 8129;
 
-/** Where the scales of a slot of n numbers start, in bytes from its codes. */
-@inline export function scalesAt(s: usize, n: i32): usize {
-  return s + ((<usize>n + 15) & ~(<usize>15));
+/** The larger of two integers (./lane's max is the float lanes' one). */
+@inline function imax(a: i32, b: i32): i32 {
+  return a > b ? a : b;
+}
+const SMALLEST_NORMAL: f32 = 1.1754943508222875e-38;
+
+/** The exponent bias, times 8 (the code's 3 mantissa bits), between float32 and each code. */
+const SIGNED_BIAS: i32 = (127 - 15) << 3;
+const UNSIGNED_BIAS: i32 = (127 - 31) << 3;
+
+/** A lane (4 codes, or 1) as float32 values of the code alone (the scale not applied). */
+@inline function decodeLane<T>(codes: usize, signed: bool): T {
+  if (isVector<T>()) {
+    const c = i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(v128.load32_zero(codes)));
+    const mag = signed ? v128.and(c, i32x4.splat(0x7f)) : c;
+    const bits = v128.and(i32x4.add(i32x4.shl(mag, 20), i32x4.splat((signed ? SIGNED_BIAS : UNSIGNED_BIAS) << 20)), i32x4.ne(mag, i32x4.splat(0)));
+    return <T>(signed ? v128.or(bits, i32x4.shl(v128.and(c, i32x4.splat(0x80)), 24)) : bits);
+  }
+  const c = <u32>load<u8>(codes);
+  const mag = signed ? c & 0x7f : c;
+  const bits = mag == 0 ? 0 : (mag << 20) + (<u32>(signed ? SIGNED_BIAS : UNSIGNED_BIAS) << 20);
+  return <T>reinterpret<f32>(signed ? bits | ((c & 0x80) << 24) : bits);
 }
 
-/** A lane of dequantized state: MAP[code] · scale for the codes at `codes`. */
-@inline export function deq<T>(codes: usize, map: usize, scale: T): T {
-  if (isVector<T>()) {
-    let x = f32x4.splat(load<f32>(map + (<usize>load<u8>(codes) << 2)));
-    x = f32x4.replace_lane(x, 1, load<f32>(map + (<usize>load<u8>(codes, 1) << 2)));
-    x = f32x4.replace_lane(x, 2, load<f32>(map + (<usize>load<u8>(codes, 2) << 2)));
-    x = f32x4.replace_lane(x, 3, load<f32>(map + (<usize>load<u8>(codes, 3) << 2)));
-    return <T>f32x4.mul(x, <v128>scale);
-  }
-  return <T>(load<f32>(map + (<usize>load<u8>(codes) << 2)) * <f32>scale);
+/** The codes of a normalized vector y (|y| ≤ 1 + a rounding): its float32 bits rounded to 3 mantissa bits. */
+@inline function encode4(y: v128, signed: bool): v128 {
+  const a = signed ? v128.and(y, i32x4.splat(0x7fffffff)) : y;
+  const up = i32x4.add(i32x4.splat(0x7ffff), v128.and(i32x4.shr_u(a, 20), i32x4.splat(1)));
+  const r = i32x4.sub(i32x4.shr_s(i32x4.add(a, up), 20), i32x4.splat(signed ? SIGNED_BIAS : UNSIGNED_BIAS));
+  if (signed) return v128.or(i32x4.max_s(r, i32x4.splat(0)), i32x4.shl(i32x4.shr_u(y, 31), 7));
+  return v128.and(i32x4.max_s(r, i32x4.splat(1)), f32x4.gt(y, f32x4.splat(0)));
+}
+
+/** encode4 for one number. */
+@inline function encode1(y: f32, signed: bool): u32 {
+  const bits = reinterpret<i32>(y);
+  const a = signed ? bits & 0x7fffffff : bits;
+  const r = ((a + 0x7ffff + ((a >>> 20) & 1)) >> 20) - (signed ? SIGNED_BIAS : UNSIGNED_BIAS);
+  if (signed) return <u32>imax(r, 0) | ((<u32>bits >>> 31) << 7);
+  return y > 0 ? <u32>imax(r, 1) : 0;
 }
 
 /**
- * The code of a normalized y (|y| ≤ 1): #{k : t[k] < y} over the ascending thresholds, a value on a
- * threshold taking the lower entry. Without a search: the bucket of y (sign and its float32 bits >> 17:
- * exponent and 6 mantissa bits) gives the code of the bucket's lowest value, and at most two
- * thresholds lie inside a bucket (checked when the table is built), so two comparisons finish it.
+ * Dequantizes `len` codes (a block) into float32 at `out`: VALUE[code] · scale. C is i8 for the
+ * signed codes, u8 for the unsigned: a compile-time choice, so each is its own function (a runtime
+ * flag let binaryen merge the two loops into one that computes both and selects).
  */
-@inline function codeOf(y: f32, map: usize): u32 {
-  const bits = reinterpret<u32>(y);
-  const bucket = min<u32>((bits & 0x7fffffff) >> 17, TOP) + (bits >> 31) * PER_SIGN;
-  const base = <u32>load<u8>(map + BUCKETS + <usize>bucket);
-  const t = map + THRESHOLDS + (<usize>base << 2);
-  return base + <u32>(load<f32>(t) < y) + <u32>(load<f32>(t, 4) < y);
+export function decodeBlock<C>(codes: usize, scale: f32, out: usize, len: i32): void {
+  decodeLoop(codes, scale, out, len, isSigned<C>());
 }
 
-/** Stores the codes of a lane x / divisor (divisor: the block's scale, 1 for an all-zero block; a poisoned block's codes are zeroed after). */
-@inline export function quantize<T>(codes: usize, x: T, divisor: T, map: usize): void {
-  const y = div<T>(x, divisor), t = map;
-  if (isVector<T>()) {
-    store<u8>(codes, codeOf(f32x4.extract_lane(<v128>y, 0), t));
-    store<u8>(codes, codeOf(f32x4.extract_lane(<v128>y, 1), t), 1);
-    store<u8>(codes, codeOf(f32x4.extract_lane(<v128>y, 2), t), 2);
-    store<u8>(codes, codeOf(f32x4.extract_lane(<v128>y, 3), t), 3);
-  } else store<u8>(codes, codeOf(<f32>y, t));
-}
-
-/** The codes of len floats at `from` (a block's new values) divided by `divisor`, stored at `codes`. */
-@inline export function quantizeBlock(from: usize, codes: usize, len: i32, divisor: f32, map: usize): void {
+@inline function decodeLoop(codes: usize, scale: f32, out: usize, len: i32, signed: bool): void {
   let i = 0;
   if (ASC_FEATURE_SIMD) {
-    const d = f32x4.splat(divisor);
-    for (; i + 4 <= len; i += 4) quantize<v128>(codes + <usize>i, v128.load(from + (<usize>i << 2)), d, map);
+    const s = f32x4.splat(scale);
+    for (; i + 4 <= len; i += 4) v128.store(out + (<usize>i << 2), f32x4.mul(decodeLane<v128>(codes + <usize>i, signed), s));
   }
-  for (; i < len; i++) quantize<f32>(codes + <usize>i, load<f32>(from + (<usize>i << 2)), divisor, map);
+  for (; i < len; i++) store<f32>(out + (<usize>i << 2), decodeLane<f32>(codes + <usize>i, signed) * scale);
 }
 
-/** A block whose scale is NaN stores codes 0 (its y were NaN, which the buckets do not map to 0). */
-@inline export function zeroIfPoisoned(codes: usize, len: i32, scale: f32): void {
-  if (scale != scale) memory.fill(codes, 0, <usize>len);
+/** Quantizes `len` float32 at `from` (a block's new values) into codes and the block's scale at `scaleAt`; C as for decodeBlock. */
+export function encodeBlock<C>(from: usize, codes: usize, scaleAt: usize, len: i32): void {
+  const a = absmaxOf(from, len);
+  if (a - a != 0) {
+    memory.fill(codes, 0, <usize>len);
+    store<u32>(scaleAt, 0xffffffff);
+  } else if (a < SMALLEST_NORMAL) {
+    memory.fill(codes, 0, <usize>len);
+    store<f32>(scaleAt, 0);
+  } else {
+    encodeLoop(from, codes, len, <f32>1 / a, isSigned<C>());
+    store<f32>(scaleAt, a);
+  }
 }
 
-/** The running absmax of a lane: NaN propagates (wasm max), so a block with a NaN ends NaN. */
-@inline export function absmax<T>(acc: T, x: T): T {
-  if (isVector<T>()) return <T>f32x4.max(<v128>acc, f32x4.abs(<v128>x));
-  return <T>max<f32>(<f32>acc, abs<f32>(<f32>x));
+/**
+ * max |x| over the block, or a NaN or ∞ when some x is one. As integers: the bits of |x| order as
+ * the numbers do and every NaN's are above ∞'s, and i32x4.max_s is one instruction where wasm's
+ * f32x4.max (NaN and ±0 rules) is several on x64, in the loop-carried chain.
+ */
+@inline function absmaxOf(from: usize, len: i32): f32 {
+  let a: i32 = 0, i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const mask = i32x4.splat(0x7fffffff);
+    let v0 = i32x4.splat(0), v1 = i32x4.splat(0);
+    for (; i + 8 <= len; i += 8) {
+      const at = from + (<usize>i << 2);
+      v0 = i32x4.max_s(v0, v128.and(v128.load(at), mask));
+      v1 = i32x4.max_s(v1, v128.and(v128.load(at, 16), mask));
+    }
+    for (; i + 4 <= len; i += 4) v0 = i32x4.max_s(v0, v128.and(v128.load(from + (<usize>i << 2)), mask));
+    const v = i32x4.max_s(v0, v1);
+    a = imax(imax(i32x4.extract_lane(v, 0), i32x4.extract_lane(v, 1)), imax(i32x4.extract_lane(v, 2), i32x4.extract_lane(v, 3)));
+  }
+  for (; i < len; i++) a = imax(a, load<i32>(from + (<usize>i << 2)) & 0x7fffffff);
+  return reinterpret<f32>(a);
 }
 
-/** The largest lane of a vector absmax. */
-@inline export function reduceMax(v: v128, s: f32): f32 {
-  s = max<f32>(s, f32x4.extract_lane(v, 0));
-  s = max<f32>(s, f32x4.extract_lane(v, 1));
-  s = max<f32>(s, f32x4.extract_lane(v, 2));
-  return max<f32>(s, f32x4.extract_lane(v, 3));
-}
-
-/** The scale a block stores: its absmax, or NaN when that is NaN or ∞ (the whole block then reads NaN). */
-@inline export function scaleOf(a: f32): f32 {
-  return a - a == 0 ? a : NaN;
-}
-
-/** The divisor of a block's quantization: its scale, 1 when that is 0 (every value is ±0 and gets the code of 0). */
-@inline export function divisorOf(scale: f32): f32 {
-  return scale == 0 ? 1 : scale;
-}
-
-/** Stores a block's scale; NaN as the canonical 0xFFFFFFFF. */
-@inline export function storeScale(ptr: usize, scale: f32): void {
-  store<u32>(ptr, scale != scale ? 0xffffffff : reinterpret<u32>(scale));
+@inline function encodeLoop(from: usize, codes: usize, len: i32, inverse: f32, signed: bool): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    const s = f32x4.splat(inverse);
+    for (; i + 16 <= len; i += 16) {
+      const at = from + (<usize>i << 2);
+      const c0 = encode4(f32x4.mul(v128.load(at), s), signed);
+      const c1 = encode4(f32x4.mul(v128.load(at, 16), s), signed);
+      const c2 = encode4(f32x4.mul(v128.load(at, 32), s), signed);
+      const c3 = encode4(f32x4.mul(v128.load(at, 48), s), signed);
+      v128.store(codes + <usize>i, i8x16.narrow_i16x8_u(i16x8.narrow_i32x4_u(c0, c1), i16x8.narrow_i32x4_u(c2, c3)));
+    }
+    for (; i + 4 <= len; i += 4) {
+      const c = encode4(f32x4.mul(v128.load(from + (<usize>i << 2)), s), signed);
+      const half = i16x8.narrow_i32x4_u(c, c);
+      v128.store32_lane(codes + <usize>i, i8x16.narrow_i16x8_u(half, half), 0);
+    }
+  }
+  for (; i < len; i++) store<u8>(codes + <usize>i, <u8>encode1(load<f32>(from + (<usize>i << 2)) * inverse, signed));
 }

@@ -10,9 +10,11 @@ import { OptimError } from "../errors.js";
  * kernels), `half` the byte offset of a bfloat16 state slot (2 bytes a number, 8-byte aligned),
  * `size` a count of floats, rows or columns, `f32` a float32 scalar (the optimizer computes it per
  * step in float64), `bool` a flag (0/1 in wasm), `u32` an unsigned 32-bit integer (a hash key, a
- * byte offset the thread split leaves as is).
+ * byte offset the thread split leaves as is); for int8 state slots, `codes` the byte offset of a
+ * slot's codes (a byte a number), `scales` of its block scales (a float32 per 256 numbers), and
+ * `scratch` a thread's work space (each thread of a split gets its own).
  */
-type Arg = `${string}:${"ptr" | "half" | "size" | "f32" | "bool" | "u32"}`;
+type Arg = `${string}:${"ptr" | "half" | "codes" | "scales" | "scratch" | "size" | "f32" | "bool" | "u32"}`;
 
 interface Signature {
   readonly args: readonly Arg[];
@@ -24,6 +26,11 @@ interface Signature {
    * other kernel is (ptrs…, n, scalars…) and may be split into chunks of its n.
    */
   readonly whole?: boolean;
+}
+
+/** An int8 slot's two offsets: its codes and its block scales. */
+function int8Slots<N extends string>(name: N): readonly [`${N}:codes`, `${N}Scales:scales`] {
+  return [`${name}:codes`, `${name}Scales:scales`];
 }
 
 /** The arguments every bfloat16-state kernel takes after its float32 twin's. */
@@ -125,20 +132,6 @@ export const KERNEL_CONTRACT = {
       "beta1:f32", "c1:f32", "beta2:f32", "c2:f32", "stepSize:f32", "epsHat:f32", "amsgrad:bool", ...BF16_ARGS,
     ],
   },
-  // Adam over block-wise 8-bit state (assembly/ops/int8.ts): each slot offset is a `u32` (codes,
-  // then one float32 scale per 256 numbers), `tables` the heap block of the quantization maps. Whole:
-  // a block's scale depends on all its numbers, so the kernel never runs split across threads.
-  adamInt8: {
-    args: [
-      "p:ptr", "g:ptr", "m:u32", "v:u32", "vmax:u32", "n:size", "gScale:f32", "weightDecay:f32", "decay:f32",
-      "beta1:f32", "c1:f32", "beta2:f32", "c2:f32", "stepSize:f32", "epsHat:f32", "amsgrad:bool", "tables:u32",
-    ],
-    whole: true,
-  },
-  sgdMomentumInt8: {
-    args: ["p:ptr", "g:ptr", "buf:u32", "n:size", "lr:f32", "gScale:f32", "weightDecay:f32", "bufDecay:f32", "bufGradScale:f32", "mu:f32", "nesterov:bool", "tables:u32"],
-    whole: true,
-  },
   sgdMomentumBf16: {
     args: ["p:ptr", "g:ptr", "buf:half", "n:size", "lr:f32", "gScale:f32", "weightDecay:f32", "bufDecay:f32", "bufGradScale:f32", "mu:f32", "nesterov:bool", ...BF16_ARGS],
   },
@@ -163,6 +156,41 @@ export const KERNEL_CONTRACT = {
   lionBf16: {
     args: ["p:ptr", "g:ptr", "m:half", "n:size", "gScale:f32", "decay:f32", "lr:f32", "beta1:f32", "c1:f32", "beta2:f32", "c2:f32", ...BF16_ARGS],
   },
+  // The same kernels over block-wise 8-bit state (assembly/kernels/int8.ts): each slot is two
+  // offsets, `codes` (a byte a number) and `scales` (a float32 per 256 numbers), and `scratch` is a
+  // thread's 3 KiB of float32 work space. A thread split cuts them at 256-number blocks.
+  sgdMomentumInt8: {
+    args: ["p:ptr", "g:ptr", ...int8Slots("buf"), "scratch:scratch", "n:size", "lr:f32", "gScale:f32", "weightDecay:f32", "bufDecay:f32", "bufGradScale:f32", "mu:f32", "nesterov:bool"],
+  },
+  adamInt8: {
+    args: [
+      "p:ptr", "g:ptr", ...int8Slots("m"), ...int8Slots("v"), ...int8Slots("vmax"), "scratch:scratch", "n:size", "gScale:f32", "weightDecay:f32",
+      "decay:f32", "beta1:f32", "c1:f32", "beta2:f32", "c2:f32", "stepSize:f32", "epsHat:f32", "amsgrad:bool",
+    ],
+  },
+  adagradInt8: { args: ["p:ptr", "g:ptr", ...int8Slots("sum"), "scratch:scratch", "n:size", "lr:f32", "gScale:f32", "weightDecay:f32", "epsIn:f32", "epsOut:f32"] },
+  rmspropInt8: {
+    args: [
+      "p:ptr", "g:ptr", ...int8Slots("sq"), ...int8Slots("buf"), ...int8Slots("gAvg"), "scratch:scratch", "n:size", "lr:f32", "gScale:f32",
+      "weightDecay:f32", "alpha:f32", "c:f32", "mu:f32", "epsIn:f32", "epsOut:f32", "useMomentum:bool", "centered:bool",
+    ],
+  },
+  adadeltaInt8: {
+    args: ["p:ptr", "g:ptr", ...int8Slots("sq"), ...int8Slots("accDelta"), "scratch:scratch", "n:size", "lr:f32", "gScale:f32", "weightDecay:f32", "rho:f32", "c:f32", "eps:f32", "previousSquareAvg:bool"],
+  },
+  rpropInt8: {
+    args: ["p:ptr", "g:ptr", ...int8Slots("prev"), ...int8Slots("stepSize"), "scratch:scratch", "n:size", "gScale:f32", "etaMinus:f32", "etaPlus:f32", "stepSizeMin:f32", "stepSizeMax:f32"],
+  },
+  adamaxInt8: {
+    args: ["p:ptr", "g:ptr", ...int8Slots("m"), ...int8Slots("u"), "scratch:scratch", "n:size", "gScale:f32", "weightDecay:f32", "beta1:f32", "c1:f32", "beta2:f32", "epsInMax:f32", "epsOutside:f32", "stepSize:f32"],
+  },
+  nadamInt8: {
+    args: [
+      "p:ptr", "g:ptr", ...int8Slots("m"), ...int8Slots("v"), "scratch:scratch", "n:size", "gScale:f32", "wd:f32", "decay:f32", "beta1:f32",
+      "weight1:f32", "beta2:f32", "weight2:f32", "gCoef:f32", "mCoef:f32", "epsHat:f32", "adaptive:bool",
+    ],
+  },
+  lionInt8: { args: ["p:ptr", "g:ptr", ...int8Slots("m"), "scratch:scratch", "n:size", "gScale:f32", "decay:f32", "lr:f32", "beta1:f32", "c1:f32", "beta2:f32", "c2:f32"] },
 } as const satisfies Record<string, Signature>;
 
 export type KernelName = keyof typeof KERNEL_CONTRACT;
@@ -182,10 +210,12 @@ export function argKinds(name: KernelName): string[] {
   return KERNEL_CONTRACT[name].args.map((arg) => arg.slice(arg.indexOf(":") + 1));
 }
 
-/** Which leading offsets of an element-wise kernel are bfloat16 slots (bit i for argument i): a thread split moves them 2 bytes a number. */
-export function halfOffsets(name: KernelName): number {
-  return argKinds(name).reduce((mask, kind, i) => (kind === "half" ? mask | (1 << i) : mask), 0);
+/** How each leading offset of an element-wise kernel moves in a thread split (its kind: ptr, half, codes, scales or scratch). */
+export function offsetKinds(name: KernelName): OffsetKind[] {
+  return argKinds(name).slice(0, offsetCount(name)) as OffsetKind[];
 }
+
+export type OffsetKind = "ptr" | "half" | "codes" | "scales" | "scratch";
 
 /** How many leading arguments of an element-wise kernel are heap offsets, that is, where its `n` is. */
 export function offsetCount(name: KernelName): number {

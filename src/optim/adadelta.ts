@@ -1,7 +1,7 @@
 import type { Kernels } from "../backend/types.js";
 import type { Param } from "../param.js";
 import { bool, num } from "../validation.js";
-import { ElementwiseOptimizer, type ElementwiseOptions, type SlotsLayout, type OptimizerSpec } from "./elementwise.js";
+import { ElementwiseOptimizer, scalesOf, type ElementwiseOptions, type SlotsLayout, type OptimizerSpec } from "./elementwise.js";
 import { type GroupInput, type ParamGroup } from "./optimizer.js";
 
 export type AdadeltaOptions = {
@@ -24,6 +24,7 @@ export type AdadeltaOptions = {
 
 export const ADADELTA_SPEC: OptimizerSpec<AdadeltaOptions> = {
   bfloat16: true,
+  int8: true,
   kind: "Adadelta",
   rules: {
     lr: num(1, { min: 0 }),
@@ -62,15 +63,13 @@ export class Adadelta extends ElementwiseOptimizer<AdadeltaOptions, AdadeltaStat
   }
 
   protected update(kernels: Kernels, group: ParamGroup<AdadeltaOptions>, layout: SlotsLayout): void {
-    const { lr, rho } = group;
+    const { lr, rho, eps, weightDecay, previousSquareAvg } = group;
+    const { data, grad, n, slots: s, int8Scratch } = layout;
+    const gScale = this.gScale(group.maximize);
     const r = this.rounding;
-    if (r === null) kernels.adadelta(
-      layout.data, layout.grad, layout.slots[0], layout.slots[1], layout.n,
-      lr, this.gScale(group.maximize), group.weightDecay, rho, 1 - rho, group.eps, group.previousSquareAvg,
-    );
-    else kernels.adadeltaBf16(
-      layout.data, layout.grad, layout.slots[0], layout.slots[1], layout.n,
-      lr, this.gScale(group.maximize), group.weightDecay, rho, 1 - rho, group.eps, group.previousSquareAvg, r.stochastic, r.key, layout.data,
-    );
+    if (int8Scratch !== null) {
+      kernels.adadeltaInt8(data, grad, s[0], scalesOf(layout, 0), s[1], scalesOf(layout, 1), int8Scratch.offset, n, lr, gScale, weightDecay, rho, 1 - rho, eps, previousSquareAvg);
+    } else if (r === null) kernels.adadelta(data, grad, s[0], s[1], n, lr, gScale, weightDecay, rho, 1 - rho, eps, previousSquareAvg);
+    else kernels.adadeltaBf16(data, grad, s[0], s[1], n, lr, gScale, weightDecay, rho, 1 - rho, eps, previousSquareAvg, r.stochastic, r.key, data);
   }
 }

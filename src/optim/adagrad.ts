@@ -1,7 +1,7 @@
 import type { Kernels } from "../backend/types.js";
 import type { Param } from "../param.js";
 import { bool, num } from "../validation.js";
-import { ElementwiseOptimizer, type ElementwiseOptions, type SlotsLayout, type OptimizerSpec } from "./elementwise.js";
+import { ElementwiseOptimizer, scalesOf, type ElementwiseOptions, type SlotsLayout, type OptimizerSpec } from "./elementwise.js";
 import { type GroupInput, type ParamGroup } from "./optimizer.js";
 
 export type AdagradOptions = {
@@ -23,6 +23,7 @@ export type AdagradOptions = {
 
 export const ADAGRAD_SPEC: OptimizerSpec<AdagradOptions> = {
   bfloat16: true,
+  int8: true,
   kind: "Adagrad",
   rules: {
     lr: num(1e-2, { min: 0 }),
@@ -68,8 +69,11 @@ export class Adagrad extends ElementwiseOptimizer<AdagradOptions, AdagradState> 
     const lr = group.lr / (1 + (layout.step - 1) * group.lrDecay);
     const epsIn = group.epsInsideSqrt ? group.eps : 0;
     const epsOut = group.epsInsideSqrt ? 0 : group.eps;
+    const { data, grad, n, slots: s, int8Scratch } = layout;
+    const gScale = this.gScale(group.maximize), wd = group.weightDecay;
     const r = this.rounding;
-    if (r === null) kernels.adagrad(layout.data, layout.grad, layout.slots[0], layout.n, lr, this.gScale(group.maximize), group.weightDecay, epsIn, epsOut);
-    else kernels.adagradBf16(layout.data, layout.grad, layout.slots[0], layout.n, lr, this.gScale(group.maximize), group.weightDecay, epsIn, epsOut, r.stochastic, r.key, layout.data);
+    if (int8Scratch !== null) kernels.adagradInt8(data, grad, s[0], scalesOf(layout, 0), int8Scratch.offset, n, lr, gScale, wd, epsIn, epsOut);
+    else if (r === null) kernels.adagrad(data, grad, s[0], n, lr, gScale, wd, epsIn, epsOut);
+    else kernels.adagradBf16(data, grad, s[0], n, lr, gScale, wd, epsIn, epsOut, r.stochastic, r.key, data);
   }
 }

@@ -1,7 +1,7 @@
 import type { Kernels } from "../backend/types.js";
 import type { Param } from "../param.js";
 import { bool, num } from "../validation.js";
-import { ElementwiseOptimizer, type BF16Rounding, type ElementwiseOptions, type SlotsLayout, type OptimizerSpec } from "./elementwise.js";
+import { ElementwiseOptimizer, scalesOf, type BF16Rounding, type ElementwiseOptions, type SlotsLayout, type OptimizerSpec } from "./elementwise.js";
 import { type GroupInput, type ParamGroup } from "./optimizer.js";
 
 export type AdamOptions = {
@@ -105,7 +105,9 @@ function adamUpdate(kernels: Kernels, group: ParamGroup<AdamOptions>, layout: Sl
   // The kernel adds its ε to √v: PyTorch's ε after the correction is ε·√bc2 there, Keras's ε̂ is ε.
   const stepSize = (lr * sqrtBc2) / bc1, epsHat = group.epsHat ? eps : eps * sqrtBc2;
   const { data, grad, n } = layout;
-  if (layout.int8Tables !== null) kernels.adamInt8(data, grad, m, v, vmax, n, gScale, wd, decay, beta1, 1 - beta1, beta2, 1 - beta2, stepSize, epsHat, amsgrad, layout.int8Tables.offset);
+  if (layout.int8Scratch !== null) {
+    kernels.adamInt8(data, grad, m, scalesOf(layout, 0), v, scalesOf(layout, 1), vmax, scalesOf(layout, 2), layout.int8Scratch.offset, n, gScale, wd, decay, beta1, 1 - beta1, beta2, 1 - beta2, stepSize, epsHat, amsgrad);
+  }
   else if (rounding === null) kernels.adam(data, grad, m, v, vmax, n, gScale, wd, decay, beta1, 1 - beta1, beta2, 1 - beta2, stepSize, epsHat, amsgrad);
   else kernels.adamBf16(data, grad, m, v, vmax, n, gScale, wd, decay, beta1, 1 - beta1, beta2, 1 - beta2, stepSize, epsHat, amsgrad, rounding.stochastic, rounding.key, data);
 }

@@ -2,7 +2,7 @@ import type { Kernels } from "../backend/types.js";
 import type { Param } from "../param.js";
 import { adamFamilyRules } from "./adamRules.js";
 import { bool, num } from "../validation.js";
-import { ElementwiseOptimizer, type ElementwiseOptions, type SlotsLayout, type OptimizerSpec } from "./elementwise.js";
+import { ElementwiseOptimizer, scalesOf, type ElementwiseOptions, type SlotsLayout, type OptimizerSpec } from "./elementwise.js";
 import { type GroupInput, type ParamGroup } from "./optimizer.js";
 
 export type AdamaxOptions = {
@@ -29,6 +29,7 @@ export type AdamaxOptions = {
 
 export const ADAMAX_SPEC: OptimizerSpec<AdamaxOptions> = {
   bfloat16: true,
+  int8: true,
   kind: "Adamax",
   rules: {
     lr: num(2e-3, { min: 0 }),
@@ -73,16 +74,13 @@ export class Adamax extends ElementwiseOptimizer<AdamaxOptions, AdamaxState> {
     const { beta1, eps } = group;
     const t = layout.step;
     const lr = group.lr / (1 + (t - 1) * group.lrDecay);
+    const { data, grad, n, slots: s, int8Scratch } = layout;
+    const gScale = this.gScale(group.maximize), wd = group.weightDecay, beta2 = group.beta2;
+    const epsIn = group.epsInsideMax ? eps : 0, epsOut = group.epsInsideMax ? 0 : eps, stepSize = lr / (1 - Math.pow(beta1, t));
     const r = this.rounding;
-    if (r === null) kernels.adamax(
-      layout.data, layout.grad, layout.slots[0], layout.slots[1], layout.n,
-      this.gScale(group.maximize), group.weightDecay, beta1, 1 - beta1, group.beta2,
-      group.epsInsideMax ? eps : 0, group.epsInsideMax ? 0 : eps, lr / (1 - Math.pow(beta1, t)),
-    );
-    else kernels.adamaxBf16(
-      layout.data, layout.grad, layout.slots[0], layout.slots[1], layout.n,
-      this.gScale(group.maximize), group.weightDecay, beta1, 1 - beta1, group.beta2,
-      group.epsInsideMax ? eps : 0, group.epsInsideMax ? 0 : eps, lr / (1 - Math.pow(beta1, t)), r.stochastic, r.key, layout.data,
-    );
+    if (int8Scratch !== null) {
+      kernels.adamaxInt8(data, grad, s[0], scalesOf(layout, 0), s[1], scalesOf(layout, 1), int8Scratch.offset, n, gScale, wd, beta1, 1 - beta1, beta2, epsIn, epsOut, stepSize);
+    } else if (r === null) kernels.adamax(data, grad, s[0], s[1], n, gScale, wd, beta1, 1 - beta1, beta2, epsIn, epsOut, stepSize);
+    else kernels.adamaxBf16(data, grad, s[0], s[1], n, gScale, wd, beta1, 1 - beta1, beta2, epsIn, epsOut, stepSize, r.stochastic, r.key, data);
   }
 }

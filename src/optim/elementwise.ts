@@ -10,7 +10,8 @@ import { convertSlot, copyRuns, writeState, type GroupSnapshot } from "../state/
 import type { Hyperparameters } from "../validation.js";
 import { halvesOf } from "../backend/js/storage.js";
 import { toBf16 } from "../state/bfloat16.js";
-import { dequantizeRun, writeTables, TABLE_FLOATS } from "../state/int8.js";
+import { dequantizeRun, storeValues } from "../state/int8.js";
+import { int8ScalesAt, SCRATCH_BYTES } from "../backend/js/int8.js";
 import { Optimizer, type GroupInput, type GroupLayout, type GroupSpec, type OptimizerOptions, type OptimizerState, type ParamGroup } from "./optimizer.js";
 import { roundingKey, stateStorage, withoutStorageOptions, type StateStorage, type StateStorageOptions } from "./storage.js";
 
@@ -41,8 +42,8 @@ export interface OptimizerSpec<H extends Hyperparameters> extends GroupSpec<H> {
    */
   readonly bfloat16?: boolean;
   /**
-   * true when the family's `update` calls its int8 kernel whenever the layout has `int8Tables`: only
-   * then may its state be stored as int8. Slots in `nonNegativeSlots` use the unsigned map.
+   * true when the family's `update` calls its int8 kernel whenever the layout has `int8Scratch`: only
+   * then may its state be stored as int8. Slots in `nonNegativeSlots` use the unsigned codes.
    */
   readonly int8?: boolean;
   /** Names of per-group float64 numbers kept beside the step count (NAdam's μ product), saved and loaded with it. */
@@ -87,8 +88,8 @@ export interface SlotsLayout extends GroupLayout {
   active: number;
   /** The family's named per-group numbers (OptimizerSpec.scalars), in float64. */
   readonly scalars: number[];
-  /** int8 state only: the heap block of the quantization maps the int8 kernels read (4 KiB, one per group). */
-  readonly int8Tables: Block | null;
+  /** int8 state only: the int8 kernels' work space, 3 KiB per thread the engine may split a call over. */
+  readonly int8Scratch: Block | null;
 }
 
 const descriptions = new WeakMap<object, readonly SlotDescription[]>();
@@ -102,6 +103,12 @@ export function slotDescriptions(spec: { readonly slots: readonly SlotSpec[]; re
     descriptions.set(spec, list);
   }
   return list;
+}
+
+/** Where int8 slot k's block scales start (after its codes); 0 when the slot is absent. */
+export function scalesOf(layout: SlotsLayout, k: number): number {
+  const at = layout.slots[k];
+  return at === 0 ? 0 : at + int8ScalesAt(layout.slotLengths[k]);
 }
 
 /** Floats of heap a slot of `length` numbers takes (at least one: a present slot's offset is never 0). */
@@ -172,7 +179,7 @@ export abstract class ElementwiseOptimizer<
     let bytes = 0;
     for (const layout of this.layouts) {
       for (const block of layout.slotBlocks) if (block !== null) bytes += heap.blockBytes(block.offset);
-      if (layout.int8Tables !== null) bytes += heap.blockBytes(layout.int8Tables.offset);
+      if (layout.int8Scratch !== null) bytes += heap.blockBytes(layout.int8Scratch.offset);
     }
     return bytes;
   }
@@ -340,7 +347,7 @@ export abstract class ElementwiseOptimizer<
     // A slot no parameter of the group uses (rows of a group of vectors) still gets a block, of
     // one float: present means allocated, and the block's offset is never 0.
     const slotBlocks = slots.map((slot, k) => (this.createdEarly(group, k) ? take(slotFloats(slotLengths[k], slot.dtype)) : null));
-    const int8Tables = this.spec.storage.dtype === "int8" ? take(TABLE_FLOATS) : null;
+    const int8Scratch = this.spec.storage.dtype === "int8" ? take((this.engine.threadsRequested * SCRATCH_BYTES) / 4) : null;
     return {
       ...base,
       slots: slotBlocks.map((block) => block?.offset ?? 0),
@@ -350,20 +357,19 @@ export abstract class ElementwiseOptimizer<
       fresh: 0,
       active: 0,
       scalars: (this.spec.scalars ?? []).map((name) => this.spec.scalarInit?.(group, name) ?? 1),
-      int8Tables,
+      int8Scratch,
     };
   }
 
   protected override groupAdded(index: number): void {
     const layout = this.layouts[index];
-    if (layout.int8Tables !== null) writeTables(this.engine.heap.f32, layout.int8Tables.offset);
     for (let k = 0; k < layout.slots.length; k++) if (layout.slots[k] !== 0) this.initSlot(index, k);
   }
 
   protected releaseState(): void {
     for (const layout of this.layouts) {
       for (const block of layout.slotBlocks) block?.release();
-      layout.int8Tables?.release();
+      layout.int8Scratch?.release();
     }
   }
 
@@ -406,8 +412,8 @@ export abstract class ElementwiseOptimizer<
           const savedDtype = plan.savedDtypes[k], here = this.spec.storage.dtype;
           if (savedDtype !== "int8" && here !== "int8") copyRuns(payload, offset, heapBytes, layout.slots[k], saved.copies[k], savedDtype, here);
           else {
-            const signed = !(this.spec.nonNegativeSlots ?? []).includes(slotDescriptions(this.spec)[k].name);
-            convertSlot(payload, offset, saved.savedLengths[k], savedDtype, heapBytes, layout.slots[k], layout.slotLengths[k], here, saved.copies[k], signed);
+            const signed = this.isSigned(k);
+            convertSlot(payload, offset, saved.savedLengths[k], savedDtype, heapBytes, layout.slots[k], layout.slotLengths[k], here, saved.copies[k], signed, plan.int8V5);
           }
           layout.fresh |= saved.fresh & (1 << k);
         }
@@ -457,15 +463,19 @@ export abstract class ElementwiseOptimizer<
     const init = this.spec.slotInit?.(this.paramGroups[group], k) ?? 0;
     if (init !== 0 || !zeroed) {
       if (this.spec.storage.dtype === "int8") {
-        // Only families whose slots start at 0 have int8 kernels: all codes and scales 0 read 0.
-        const start = layout.slots[k];
-        new Uint8Array(this.engine.heap.f32.buffer).fill(0, start, start + slotBytes("int8", layout.slotLengths[k]));
+        const values = new Float32Array(layout.slotLengths[k]).fill(init);
+        storeValues(values, new Uint8Array(this.engine.heap.f32.buffer), layout.slots[k], "int8", this.isSigned(k));
       } else if (this.bf16) {
         const start = layout.slots[k] >>> 1;
         halvesOf(this.engine.heap.f32).fill(toBf16(init), start, start + layout.slotLengths[k]);
       } else this.engine.kernels.fill(layout.slots[k], layout.slotLengths[k], init);
     }
     layout.fresh |= 1 << k;
+  }
+
+  /** Whether slot k may hold negative numbers (int8: the signed codes), else it is one of the spec's nonNegativeSlots. */
+  private isSigned(k: number): boolean {
+    return !(this.spec.nonNegativeSlots ?? []).includes(slotDescriptions(this.spec)[k].name);
   }
 
   private slotActive(group: H, k: number): boolean {

@@ -1,7 +1,7 @@
 import type { Kernels } from "../backend/types.js";
 import type { Param } from "../param.js";
 import { beta, bool, num } from "../validation.js";
-import { ElementwiseOptimizer, type ElementwiseOptions, type SlotsLayout, type OptimizerSpec } from "./elementwise.js";
+import { ElementwiseOptimizer, scalesOf, type ElementwiseOptions, type SlotsLayout, type OptimizerSpec } from "./elementwise.js";
 import { type GroupInput, type ParamGroup } from "./optimizer.js";
 
 export type LionOptions = {
@@ -19,6 +19,7 @@ export type LionOptions = {
 
 export const LION_SPEC: OptimizerSpec<LionOptions> = {
   bfloat16: true,
+  int8: true,
   kind: "Lion",
   rules: {
     lr: num(1e-4, { min: 0 }),
@@ -59,14 +60,11 @@ export class Lion extends ElementwiseOptimizer<LionOptions, LionState> {
 
   protected update(kernels: Kernels, group: ParamGroup<LionOptions>, layout: SlotsLayout): void {
     const { lr, beta1, beta2 } = group;
+    const { data, grad, n, slots: s, int8Scratch } = layout;
+    const gScale = this.gScale(group.maximize), decay = 1 - lr * group.weightDecay;
     const r = this.rounding;
-    if (r === null) kernels.lion(
-      layout.data, layout.grad, layout.slots[0], layout.n,
-      this.gScale(group.maximize), 1 - lr * group.weightDecay, lr, beta1, 1 - beta1, beta2, 1 - beta2,
-    );
-    else kernels.lionBf16(
-      layout.data, layout.grad, layout.slots[0], layout.n,
-      this.gScale(group.maximize), 1 - lr * group.weightDecay, lr, beta1, 1 - beta1, beta2, 1 - beta2, r.stochastic, r.key, layout.data,
-    );
+    if (int8Scratch !== null) kernels.lionInt8(data, grad, s[0], scalesOf(layout, 0), int8Scratch.offset, n, gScale, decay, lr, beta1, 1 - beta1, beta2, 1 - beta2);
+    else if (r === null) kernels.lion(data, grad, s[0], n, gScale, decay, lr, beta1, 1 - beta1, beta2, 1 - beta2);
+    else kernels.lionBf16(data, grad, s[0], n, gScale, decay, lr, beta1, 1 - beta1, beta2, 1 - beta2, r.stochastic, r.key, data);
   }
 }

@@ -2,7 +2,7 @@ import type { Kernels } from "../backend/types.js";
 import type { Param } from "../param.js";
 import { adamFamilyRules } from "./adamRules.js";
 import { bool, num } from "../validation.js";
-import { ElementwiseOptimizer, type ElementwiseOptions, type SlotsLayout, type OptimizerSpec } from "./elementwise.js";
+import { ElementwiseOptimizer, scalesOf, type BF16Rounding, type ElementwiseOptions, type SlotsLayout, type OptimizerSpec } from "./elementwise.js";
 import { type GroupInput, type ParamGroup } from "./optimizer.js";
 
 export type NAdamOptions = {
@@ -28,6 +28,7 @@ export type NAdamOptions = {
 
 export const NADAM_SPEC: OptimizerSpec<NAdamOptions> = {
   bfloat16: true,
+  int8: true,
   kind: "NAdam",
   rules: {
     lr: num(2e-3, { min: 0 }),
@@ -91,19 +92,8 @@ export class NAdam extends ElementwiseOptimizer<NAdamOptions, NAdamState> {
     layout.scalars[0] = product;
     const sqrtBc2 = Math.sqrt(1 - Math.pow(beta2, t));
     const decoupled = group.decoupledWeightDecay;
-    const r = this.rounding;
-    if (r === null) kernels.nadam(
-      layout.data, layout.grad, layout.slots[0], layout.slots[1], layout.n,
-      this.gScale(group.maximize), decoupled ? 0 : weightDecay, decoupled ? 1 - lr * weightDecay : 1,
-      beta1, 1 - beta1, beta2, 1 - beta2,
-      ((lr * (1 - mu)) / (1 - product)) * sqrtBc2, ((lr * muNext) / (1 - product * muNext)) * sqrtBc2, eps * sqrtBc2, true,
-    );
-    else kernels.nadamBf16(
-      layout.data, layout.grad, layout.slots[0], layout.slots[1], layout.n,
-      this.gScale(group.maximize), decoupled ? 0 : weightDecay, decoupled ? 1 - lr * weightDecay : 1,
-      beta1, 1 - beta1, beta2, 1 - beta2,
-      ((lr * (1 - mu)) / (1 - product)) * sqrtBc2, ((lr * muNext) / (1 - product * muNext)) * sqrtBc2, eps * sqrtBc2, true, r.stochastic, r.key, layout.data,
-    );
+    const gCoef = ((lr * (1 - mu)) / (1 - product)) * sqrtBc2, mCoef = ((lr * muNext) / (1 - product * muNext)) * sqrtBc2;
+    nadamKernel(kernels, layout, this.rounding, this.gScale(group.maximize), decoupled ? 0 : weightDecay, decoupled ? 1 - lr * weightDecay : 1, beta1, beta2, gCoef, mCoef, eps * sqrtBc2, true);
   }
 }
 
@@ -122,4 +112,16 @@ function muProductAfter(group: NAdamOptions, step: number): number {
   for (let t = 1; t <= exact && value !== 0; t++) value *= momentumAt(group, t);
   if (step > exact && value !== 0) value *= Math.pow(momentumAt(group, step), step - exact);
   return value;
+}
+
+/** NAdam's kernel (RAdam's too) over the group's state in its storage type. */
+export function nadamKernel(
+  kernels: Kernels, layout: SlotsLayout, r: BF16Rounding | null,
+  gScale: number, wd: number, decay: number, beta1: number, beta2: number, gCoef: number, mCoef: number, epsHat: number, adaptive: boolean,
+): void {
+  const { data, grad, n, slots: s, int8Scratch } = layout;
+  if (int8Scratch !== null) {
+    kernels.nadamInt8(data, grad, s[0], scalesOf(layout, 0), s[1], scalesOf(layout, 1), int8Scratch.offset, n, gScale, wd, decay, beta1, 1 - beta1, beta2, 1 - beta2, gCoef, mCoef, epsHat, adaptive);
+  } else if (r === null) kernels.nadam(data, grad, s[0], s[1], n, gScale, wd, decay, beta1, 1 - beta1, beta2, 1 - beta2, gCoef, mCoef, epsHat, adaptive);
+  else kernels.nadamBf16(data, grad, s[0], s[1], n, gScale, wd, decay, beta1, 1 - beta1, beta2, 1 - beta2, gCoef, mCoef, epsHat, adaptive, r.stochastic, r.key, data);
 }

@@ -3,6 +3,7 @@ import type { Param } from "../param.js";
 import { adamFamilyRules } from "./adamRules.js";
 import { bool, num } from "../validation.js";
 import { ElementwiseOptimizer, type ElementwiseOptions, type SlotsLayout, type OptimizerSpec } from "./elementwise.js";
+import { nadamKernel } from "./nadam.js";
 import { type GroupInput, type ParamGroup } from "./optimizer.js";
 
 export type RAdamOptions = {
@@ -29,6 +30,7 @@ export type RAdamOptions = {
 
 export const RADAM_SPEC: OptimizerSpec<RAdamOptions> = {
   bfloat16: true,
+  int8: true,
   kind: "RAdam",
   rules: {
     lr: num(1e-3, { min: 0 }),
@@ -89,16 +91,6 @@ export class RAdam extends ElementwiseOptimizer<RAdamOptions, RAdamState> {
     const epsHat = group.epsAfterCorrection ? eps * Math.sqrt(bc2) : eps;
     const decoupled = group.decoupledWeightDecay;
     // RAdam's update is NAdam's kernel without its gradient term, adaptive only once rectified.
-    const r = this.rounding;
-    if (r === null) kernels.nadam(
-      layout.data, layout.grad, layout.slots[0], layout.slots[1], layout.n,
-      this.gScale(group.maximize), decoupled ? 0 : weightDecay, decoupled ? 1 - lr * weightDecay : 1,
-      beta1, 1 - beta1, beta2, 1 - beta2, 0, stepSize, epsHat, rectified,
-    );
-    else kernels.nadamBf16(
-      layout.data, layout.grad, layout.slots[0], layout.slots[1], layout.n,
-      this.gScale(group.maximize), decoupled ? 0 : weightDecay, decoupled ? 1 - lr * weightDecay : 1,
-      beta1, 1 - beta1, beta2, 1 - beta2, 0, stepSize, epsHat, rectified, r.stochastic, r.key, layout.data,
-    );
+    nadamKernel(kernels, layout, this.rounding, this.gScale(group.maximize), decoupled ? 0 : weightDecay, decoupled ? 1 - lr * weightDecay : 1, beta1, beta2, 0, stepSize, epsHat, rectified);
   }
 }

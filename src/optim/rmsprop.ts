@@ -1,7 +1,7 @@
 import type { Kernels } from "../backend/types.js";
 import type { Param } from "../param.js";
 import { bool, num } from "../validation.js";
-import { ElementwiseOptimizer, type ElementwiseOptions, type SlotsLayout, type OptimizerSpec } from "./elementwise.js";
+import { ElementwiseOptimizer, scalesOf, type ElementwiseOptions, type SlotsLayout, type OptimizerSpec } from "./elementwise.js";
 import { type GroupInput, type ParamGroup } from "./optimizer.js";
 
 export type RMSpropOptions = {
@@ -25,6 +25,7 @@ export type RMSpropOptions = {
 
 export const RMSPROP_SPEC: OptimizerSpec<RMSpropOptions> = {
   bfloat16: true,
+  int8: true,
   kind: "RMSprop",
   rules: {
     lr: num(1e-2, { min: 0 }),
@@ -73,18 +74,14 @@ export class RMSprop extends ElementwiseOptimizer<RMSpropOptions, RMSpropState> 
   }
 
   protected update(kernels: Kernels, group: ParamGroup<RMSpropOptions>, layout: SlotsLayout): void {
-    const { lr, alpha, eps, momentum } = group;
-    const s = layout.slots;
+    const { lr, alpha, eps, momentum, weightDecay, centered } = group;
+    const { data, grad, n, slots: s, int8Scratch } = layout;
+    const gScale = this.gScale(group.maximize), epsIn = group.epsInsideSqrt ? eps : 0, epsOut = group.epsInsideSqrt ? 0 : eps;
     const r = this.rounding;
-    if (r === null) kernels.rmsprop(
-      layout.data, layout.grad, s[0], s[1], s[2], layout.n,
-      lr, this.gScale(group.maximize), group.weightDecay, alpha, 1 - alpha, momentum,
-      group.epsInsideSqrt ? eps : 0, group.epsInsideSqrt ? 0 : eps, momentum > 0, group.centered,
-    );
-    else kernels.rmspropBf16(
-      layout.data, layout.grad, s[0], s[1], s[2], layout.n,
-      lr, this.gScale(group.maximize), group.weightDecay, alpha, 1 - alpha, momentum,
-      group.epsInsideSqrt ? eps : 0, group.epsInsideSqrt ? 0 : eps, momentum > 0, group.centered, r.stochastic, r.key, layout.data,
-    );
+    if (int8Scratch !== null) {
+      kernels.rmspropInt8(data, grad, s[0], scalesOf(layout, 0), s[1], scalesOf(layout, 1), s[2], scalesOf(layout, 2), int8Scratch.offset, n,
+        lr, gScale, weightDecay, alpha, 1 - alpha, momentum, epsIn, epsOut, momentum > 0, centered);
+    } else if (r === null) kernels.rmsprop(data, grad, s[0], s[1], s[2], n, lr, gScale, weightDecay, alpha, 1 - alpha, momentum, epsIn, epsOut, momentum > 0, centered);
+    else kernels.rmspropBf16(data, grad, s[0], s[1], s[2], n, lr, gScale, weightDecay, alpha, 1 - alpha, momentum, epsIn, epsOut, momentum > 0, centered, r.stochastic, r.key, data);
   }
 }

@@ -1,7 +1,7 @@
 import type { Kernels } from "../backend/types.js";
 import type { Param } from "../param.js";
 import { bool, invalid, num } from "../validation.js";
-import { ElementwiseOptimizer, type ElementwiseOptions, type SlotsLayout, type OptimizerSpec } from "./elementwise.js";
+import { ElementwiseOptimizer, scalesOf, type ElementwiseOptions, type SlotsLayout, type OptimizerSpec } from "./elementwise.js";
 import { type GroupInput, type ParamGroup } from "./optimizer.js";
 
 export type RpropOptions = {
@@ -21,6 +21,7 @@ export type RpropOptions = {
 
 export const RPROP_SPEC: OptimizerSpec<RpropOptions> = {
   bfloat16: true,
+  int8: true,
   kind: "Rprop",
   rules: {
     lr: num(1e-2, { min: 0 }),
@@ -63,14 +64,13 @@ export class Rprop extends ElementwiseOptimizer<RpropOptions, RpropState> {
   }
 
   protected update(kernels: Kernels, group: ParamGroup<RpropOptions>, layout: SlotsLayout): void {
+    const { etaMinus, etaPlus, stepSizeMin, stepSizeMax } = group;
+    const { data, grad, n, slots: s, int8Scratch } = layout;
+    const gScale = this.gScale(group.maximize);
     const r = this.rounding;
-    if (r === null) kernels.rprop(
-      layout.data, layout.grad, layout.slots[0], layout.slots[1], layout.n,
-      this.gScale(group.maximize), group.etaMinus, group.etaPlus, group.stepSizeMin, group.stepSizeMax,
-    );
-    else kernels.rpropBf16(
-      layout.data, layout.grad, layout.slots[0], layout.slots[1], layout.n,
-      this.gScale(group.maximize), group.etaMinus, group.etaPlus, group.stepSizeMin, group.stepSizeMax, r.stochastic, r.key, layout.data,
-    );
+    if (int8Scratch !== null) {
+      kernels.rpropInt8(data, grad, s[0], scalesOf(layout, 0), s[1], scalesOf(layout, 1), int8Scratch.offset, n, gScale, etaMinus, etaPlus, stepSizeMin, stepSizeMax);
+    } else if (r === null) kernels.rprop(data, grad, s[0], s[1], n, gScale, etaMinus, etaPlus, stepSizeMin, stepSizeMax);
+    else kernels.rpropBf16(data, grad, s[0], s[1], n, gScale, etaMinus, etaPlus, stepSizeMin, stepSizeMax, r.stochastic, r.key, data);
   }
 }

@@ -1,7 +1,7 @@
 import type { Kernels } from "../backend/types.js";
 import type { Param } from "../param.js";
 import { bool, invalid, num, oneOf } from "../validation.js";
-import { ElementwiseOptimizer, type ElementwiseOptions, type SlotsLayout, type OptimizerSpec } from "./elementwise.js";
+import { ElementwiseOptimizer, scalesOf, type ElementwiseOptions, type SlotsLayout, type OptimizerSpec } from "./elementwise.js";
 import { type GroupInput, type ParamGroup } from "./optimizer.js";
 
 export type SGDOptions = {
@@ -85,7 +85,9 @@ export class SGD extends ElementwiseOptimizer<SGDOptions, SGDState> {
     const bufDecay = firstStep ? 0 : mu;
     const bufGradScale = firstStep ? 1 : ema ? 1 - mu : 1 - group.dampening;
     const r = this.rounding;
-    if (layout.int8Tables !== null) kernels.sgdMomentumInt8(layout.data, layout.grad, layout.slots[0], layout.n, group.lr, gScale, group.weightDecay, bufDecay, bufGradScale, mu, group.nesterov, layout.int8Tables.offset);
+    if (layout.int8Scratch !== null) {
+      kernels.sgdMomentumInt8(layout.data, layout.grad, layout.slots[0], scalesOf(layout, 0), layout.int8Scratch.offset, layout.n, group.lr, gScale, group.weightDecay, bufDecay, bufGradScale, mu, group.nesterov);
+    }
     else if (r === null) kernels.sgdMomentum(layout.data, layout.grad, layout.slots[0], layout.n, group.lr, gScale, group.weightDecay, bufDecay, bufGradScale, mu, group.nesterov);
     else kernels.sgdMomentumBf16(layout.data, layout.grad, layout.slots[0], layout.n, group.lr, gScale, group.weightDecay, bufDecay, bufGradScale, mu, group.nesterov, r.stochastic, r.key, layout.data);
   }

@@ -13,11 +13,12 @@ export const STATE_MAGIC = "WOPTSTAT";
  * Bumped on any change an older reader would misread. Version 2 added per-group `scalars` and
  * `fresh`; version 3 describes each slot by name, layout and storage type (before: names, one
  * float32 per element); version 4 allows bfloat16 slots (2 bytes a number in the payload); version 5
- * int8 slots (a code per number, padded to 16 bytes, then a float32 scale per 256 numbers).
+ * int8 slots (a code per number, padded to 16 bytes, then a float32 scale per 256 numbers), the codes
+ * indexing bitsandbytes' dynamic map; version 6 the same slots with 8-bit-float codes (assembly/ops/int8.ts).
  */
-export const STATE_VERSION = 5;
+export const STATE_VERSION = 6;
 /** The versions this build reads. */
-const READABLE_VERSIONS: readonly number[] = [1, 2, 3, 4, 5];
+const READABLE_VERSIONS: readonly number[] = [1, 2, 3, 4, 5, 6];
 /** No optimizer takes this many steps (10¹² at 1 µs a step is 12 days); a larger count is a crafted state. */
 export const MAX_STEPS = 2 ** 40;
 /** magic (8) + version (4) + total length (4) + header length (4). */
@@ -66,6 +67,8 @@ export interface DecodedState {
   header: StateHeader;
   /** The payload (little-endian float32 or bfloat16 numbers), in header order: per group, per present slot, its numbers. */
   payload: Uint8Array;
+  /** The format version it was written in (int8 codes mean another map before version 6). */
+  version: number;
 }
 
 /** Serialises a header and its buffers (one per present slot per group, in header order). */
@@ -123,7 +126,7 @@ export function decodeState(bytes: unknown): DecodedState {
   const payload = bytes.subarray(payloadStart, total - CHECKSUM);
   const expected = payloadLength(header);
   if (payload.length !== expected) fail(`the payload has ${payload.length} bytes, the header describes ${expected}`);
-  return { header, payload };
+  return { header, payload, version };
 }
 
 /** Bytes of payload the header describes (4 a float32 number, 2 a bfloat16 one, int8 as `slotBytes`). */

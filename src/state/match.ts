@@ -52,6 +52,8 @@ export interface LoadPlan {
   settings: SavedSettings;
   /** How each slot of the family is stored in the state (the optimizer's own storage may differ: the copies convert). */
   savedDtypes: SlotDtype[];
+  /** int8 slots hold version-5 codes (bitsandbytes' dynamic map), requantized as they load. */
+  int8V5: boolean;
   groups: GroupPlan[];
 }
 
@@ -64,7 +66,7 @@ export interface LoadPlan {
  * here, has a name and the names are unique (so a model that creates its parameters in another
  * order still loads); otherwise by position.
  */
-export function matchState({ header, payload }: DecodedState, target: LoadTarget): LoadPlan {
+export function matchState({ header, payload, version }: DecodedState, target: LoadTarget): LoadPlan {
   if (header.kind !== target.kind) throw stateError(`the state was saved by ${header.kind}, this optimizer is ${target.kind}`);
   const describe = (slots: readonly SlotDescription[]) => slots.map((s) => (s.layout === "element" && s.dtype === "float32" ? s.name : `${s.name} (${s.layout}, ${s.dtype})`)).join(", ");
   // Storage types may differ: a load converts (float32 ↔ bfloat16), so precision can change mid-training.
@@ -106,7 +108,7 @@ export function matchState({ header, payload }: DecodedState, target: LoadTarget
   });
   // decodeState has checked this already; a second look costs nothing and guards the copies.
   if (offset !== payload.length) throw stateError(`${target.kind}: the payload has ${payload.length} bytes, the groups need ${offset}`);
-  return { settings: header.settings, savedDtypes: header.slots.map((s) => s.dtype), groups };
+  return { settings: header.settings, savedDtypes: header.slots.map((s) => s.dtype), int8V5: version === 5, groups };
 }
 
 /** A saved group's scalars must be exactly the family's; a version-1 group has none and gets them rebuilt. */

@@ -68,18 +68,19 @@ export function copyRuns(payload: Uint8Array, from: number, heapBytes: Uint8Arra
  * (they count from the group's first element), so runs cannot be copied byte for byte unless the
  * copy is the whole slot in place (then the codes and scales are kept as saved, bit for bit).
  * Otherwise the saved slot is read as float32 values, the runs placed, and the result stored in the
- * heap's type (int8: quantized as the kernels quantize).
+ * heap's type (int8: quantized as the kernels quantize). `v5`: saved int8 codes are version 5's
+ * (bitsandbytes' dynamic map), never kept as they are.
  */
 export function convertSlot(
   payload: Uint8Array, from: number, savedLength: number, saved: SlotDtype,
-  heapBytes: Uint8Array, to: number, length: number, here: SlotDtype, copies: readonly Copy[], signed: boolean,
+  heapBytes: Uint8Array, to: number, length: number, here: SlotDtype, copies: readonly Copy[], signed: boolean, v5 = false,
 ): void {
   const whole = copies.length === 1 && copies[0].from === 0 && copies[0].to === 0 && copies[0].length === length && savedLength === length;
-  if (saved === here && (whole || length === 0)) {
+  if (saved === here && (whole || length === 0) && !(v5 && saved === "int8")) {
     heapBytes.set(payload.subarray(from, from + slotBytes(saved, length)), to);
     return;
   }
-  const source = slotValues(payload, from, savedLength, saved, signed);
+  const source = slotValues(payload, from, savedLength, saved, signed, v5);
   const values = new Float32Array(length);
   for (const copy of copies) values.set(source.subarray(copy.from, copy.from + copy.length), copy.to);
   storeValues(values, heapBytes, to, here, signed);

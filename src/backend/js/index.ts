@@ -2,8 +2,7 @@ import type { Heap } from "../../memory/heap.js";
 import type { Kernels } from "../contract.js";
 import { adafactorKernels } from "./adafactor.js";
 import { adamKernels } from "./adam.js";
-import { adamInt8Kernels } from "./adamInt8.js";
-import { sgdInt8Kernels } from "./sgdInt8.js";
+import { int8Kernels } from "./int8.js";
 import { clipKernels } from "./clip.js";
 import { gemmKernels } from "./gemm.js";
 import { adagradKernels } from "./adagrad.js";
@@ -24,13 +23,9 @@ import { swapKernels } from "./swap.js";
 
 /** Every kernel, in plain JS over the heap's Float32Array (one file per family). */
 export function createJsKernels(heap: Heap): Kernels {
-  return {
-    ...opsKernels(heap),
-    ...clipKernels(heap),
+  const float32 = {
     ...sgdKernels(heap),
     ...adamKernels(heap),
-    ...adamInt8Kernels(heap),
-    ...sgdInt8Kernels(heap),
     ...adagradKernels(heap),
     ...rmspropKernels(heap),
     ...adadeltaKernels(heap),
@@ -38,6 +33,12 @@ export function createJsKernels(heap: Heap): Kernels {
     ...adamaxKernels(heap),
     ...nadamKernels(heap),
     ...lionKernels(heap),
+  };
+  return {
+    ...float32,
+    ...int8Kernels(heap, float32),
+    ...opsKernels(heap),
+    ...clipKernels(heap),
     ...adafactorKernels(heap),
     ...gemmKernels(heap),
     ...swapKernels(heap),

@@ -4,7 +4,7 @@ import { REDUCE_BLOCK } from "./blocks.js";
 import { invoke, invokeArity, type Fn } from "./invoke.js";
 import type { ThreadPool } from "./pool.js";
 import { FAILED, NOT_RUN, ROUND_BLOCKS } from "./protocol.js";
-import { CALLER_KERNELS, KERNEL_HALVES, KERNEL_NAMES, KERNEL_OFFSETS, REDUCTIONS, type KernelName } from "./signatures.js";
+import { CALLER_KERNELS, KERNEL_GRAIN, KERNEL_MOVES, KERNEL_NAMES, KERNEL_OFFSETS, REDUCTIONS, type KernelName, type Move } from "./signatures.js";
 
 /**
  * Below this many floats per thread a kernel call stays on the calling thread. Measured here: a
@@ -18,8 +18,9 @@ type N = number;
 
 /**
  * Kernels that split each call over the pool's workers and the calling thread. An element-wise call
- * is cut into 16-byte-aligned chunks, each the same kernel over [offset + 4·start, count] for every
- * offset argument (KERNEL_OFFSETS; offset + 2·start for a bfloat16 slot, KERNEL_HALVES), so results are bit-identical for any thread count. A reduction
+ * is cut into chunks of a multiple of 4 numbers (16-byte-aligned offsets; 256 for int8 state, its
+ * blocks), each the same kernel over [offset moved to the chunk's start, count] for every offset
+ * argument (KERNEL_OFFSETS, KERNEL_MOVES), so results are bit-identical for any thread count. A reduction
  * computes the fixed blocks of blocks.ts, each thread writing its blocks' partials into the heap,
  * combined in block order on the calling thread. `blocked` must be blockedReductions of `raw`.
  */
@@ -31,7 +32,7 @@ export function threadedKernels(raw: Kernels, blocked: Kernels, pool: ThreadPool
     if ((REDUCTIONS as readonly string[]).includes(name)) {
       kernels[name] = reduction(id, rawFn, blocked[name] as Fn, name === "sumSquares", pool);
     } else {
-      kernels[name] = elementwise(id, KERNEL_OFFSETS[name], KERNEL_HALVES[name], rawFn, pool);
+      kernels[name] = elementwise(id, KERNEL_OFFSETS[name], KERNEL_MOVES[name], KERNEL_GRAIN[name], rawFn, pool);
     }
   });
   return kernels as unknown as Kernels;
@@ -48,37 +49,40 @@ function partsFor(pool: ThreadPool, n: number): number {
   return parts > 1 && pool.shouldSplit() ? parts : 1;
 }
 
-/** Argument i of a chunk: offsets move by `shift` bytes (half that for a bfloat16 slot), n becomes `count`, scalars stay. */
-function arg(i: number, value: N, offsets: number, halves: number, shift: number, count: number): N {
-  return i < offsets ? value + ((halves >> i) & 1 ? shift / 2 : shift) : i === offsets ? count : value;
+/** Argument i of chunk number `index` starting at number `start`: offsets move (KERNEL_MOVES), n becomes `count`, scalars stay. */
+function arg(i: number, value: N, moves: readonly Move[], start: number, index: number, count: number): N {
+  if (i < moves.length) return value + moves[i][0] * start + moves[i][1] * index;
+  return i === moves.length ? count : value;
 }
 
 // Twenty named parameters (MAX_ARGS) rather than a rest array: a kernel call allocates nothing.
-function elementwise(id: number, offsets: number, halves: number, rawFn: Fn, pool: ThreadPool): Fn {
+function elementwise(id: number, offsets: number, moves: readonly Move[], grain: number, rawFn: Fn, pool: ThreadPool): Fn {
   const arity = rawFn.length;
   return function (a0: N, a1: N, a2: N, a3: N, a4: N, a5: N, a6: N, a7: N, a8: N, a9: N, a10: N, a11: N, a12: N, a13: N, a14: N, a15: N, a16: N, a17: N, a18: N, a19: N) {
-    const n = offsets === 1 ? a1 : offsets === 2 ? a2 : offsets === 3 ? a3 : offsets === 4 ? a4 : a5;
+    const n = offsets === 1 ? a1 : offsets === 2 ? a2 : offsets === 3 ? a3 : offsets === 4 ? a4 : offsets === 5 ? a5
+      : offsets === 6 ? a6 : offsets === 7 ? a7 : offsets === 8 ? a8 : a9;
     // Below two threads' worth the call never splits: no pool state is read (the small steps' path).
     const parts = n < 2 * MIN_FLOATS_PER_THREAD ? 1 : partsFor(pool, n);
     if (parts === 1) return invokeArity(arity, rawFn, a0, a1, a2, a3, a4, a5, a6, a7, a8, a9, a10, a11, a12, a13, a14, a15, a16, a17, a18, a19);
-    // Chunks of a multiple of 4 floats keep every chunk's offsets 16-byte aligned (8 for bfloat16 slots).
-    const chunk = (Math.ceil(n / parts) + 3) & ~3;
+    const chunk = Math.ceil(Math.ceil(n / parts) / grain) * grain;
     const workers = Math.min(parts - 1, Math.floor(n / chunk));
     for (let w = 0; w < workers; w++) {
-      const f = pool.f64, at = pool.argsAt(w), s = 4 * w * chunk;
-      f[at] = arg(0, a0, offsets, halves, s, chunk); f[at + 1] = arg(1, a1, offsets, halves, s, chunk);
-      f[at + 2] = arg(2, a2, offsets, halves, s, chunk); f[at + 3] = arg(3, a3, offsets, halves, s, chunk);
-      f[at + 4] = arg(4, a4, offsets, halves, s, chunk); f[at + 5] = arg(5, a5, offsets, halves, s, chunk);
-      f[at + 6] = a6; f[at + 7] = a7; f[at + 8] = a8; f[at + 9] = a9; f[at + 10] = a10;
-      f[at + 11] = a11; f[at + 12] = a12; f[at + 13] = a13; f[at + 14] = a14; f[at + 15] = a15;
-      f[at + 16] = a16; f[at + 17] = a17; f[at + 18] = a18; f[at + 19] = a19;
+      const f = pool.f64, at = pool.argsAt(w), s = w * chunk;
+      f[at] = arg(0, a0, moves, s, w, chunk); f[at + 1] = arg(1, a1, moves, s, w, chunk);
+      f[at + 2] = arg(2, a2, moves, s, w, chunk); f[at + 3] = arg(3, a3, moves, s, w, chunk);
+      f[at + 4] = arg(4, a4, moves, s, w, chunk); f[at + 5] = arg(5, a5, moves, s, w, chunk);
+      f[at + 6] = arg(6, a6, moves, s, w, chunk); f[at + 7] = arg(7, a7, moves, s, w, chunk);
+      f[at + 8] = arg(8, a8, moves, s, w, chunk); f[at + 9] = arg(9, a9, moves, s, w, chunk);
+      f[at + 10] = a10; f[at + 11] = a11; f[at + 12] = a12; f[at + 13] = a13; f[at + 14] = a14;
+      f[at + 15] = a15; f[at + 16] = a16; f[at + 17] = a17; f[at + 18] = a18; f[at + 19] = a19;
       pool.post(w, id);
     }
     // The calling thread takes the last chunk (the shortest: it carries the remainder).
-    const s = 4 * workers * chunk, c = n - workers * chunk;
-    invokeArity(arity, rawFn, arg(0, a0, offsets, halves, s, c), arg(1, a1, offsets, halves, s, c), arg(2, a2, offsets, halves, s, c),
-      arg(3, a3, offsets, halves, s, c), arg(4, a4, offsets, halves, s, c), arg(5, a5, offsets, halves, s, c),
-      a6, a7, a8, a9, a10, a11, a12, a13, a14, a15, a16, a17, a18, a19);
+    const s = workers * chunk, c = n - s, w = workers;
+    invokeArity(arity, rawFn, arg(0, a0, moves, s, w, c), arg(1, a1, moves, s, w, c), arg(2, a2, moves, s, w, c),
+      arg(3, a3, moves, s, w, c), arg(4, a4, moves, s, w, c), arg(5, a5, moves, s, w, c), arg(6, a6, moves, s, w, c),
+      arg(7, a7, moves, s, w, c), arg(8, a8, moves, s, w, c), arg(9, a9, moves, s, w, c),
+      a10, a11, a12, a13, a14, a15, a16, a17, a18, a19);
     let late = false;
     for (let w = 0; w < workers; w++) late = settle(pool, w, rawFn) || late;
     pool.settled(late);
