@@ -1,4 +1,4 @@
-// int8 state (block-wise dynamic quantization), Adam, AdamW and SGD with momentum, every backend, bit for bit against
+// int8 state (block-wise 8-bit floats), Adam, AdamW and SGD with momentum, every backend, bit for bit against
 // test/reference/int8.ts: parameters, every code and every block scale, after several steps, for
 // sizes around the SIMD width and the 256-number block, and for blocks holding ±0, denormals, ±∞, NaN.
 import { describe, expect, it } from "vitest";
@@ -6,8 +6,8 @@ import { Adam, AdamW, SGD, type Param } from "../src/index.js";
 import { int8ScalesAt } from "../src/backend/js/int8.js";
 import { BACKENDS, engineFor } from "./helpers/backends.js";
 import { uniform } from "./helpers/random.js";
-import { refAdamStep, refSgdStep, refSlot, referenceMap, type RefAdam, type RefSgd, type RefSlot } from "./reference/int8.js";
-import { SIGNED_MAP, UNSIGNED_MAP } from "../src/backend/js/int8.js";
+import { codeValue, refAdamStep, refSgdStep, refSlot, referenceCode, type RefAdam, type RefSgd, type RefSlot } from "./reference/int8.js";
+import { encode, SIGNED_VALUES, UNSIGNED_VALUES } from "../src/backend/js/int8.js";
 
 const SIZES = [0, 1, 3, 4, 5, 17, 255, 256, 257, 1025, 5000];
 const STEPS = 3;
@@ -25,14 +25,32 @@ function bits(values: Float32Array): number[] {
   return Array.from(values, (x, i) => (x !== x ? 0xffffffff : u[i]));
 }
 
-it("the map is bitsandbytes' dynamic map: 256 ascending entries, signed from −0.99… to 1 with 0, unsigned from 0 to 1", () => {
-  expect(Array.from(SIGNED_MAP)).toEqual(referenceMap(true));
-  expect(Array.from(UNSIGNED_MAP)).toEqual(referenceMap(false));
-  for (const map of [SIGNED_MAP, UNSIGNED_MAP]) for (let k = 1; k < 256; k++) expect(map[k]).toBeGreaterThan(map[k - 1]);
-  expect([SIGNED_MAP[127], SIGNED_MAP[255], UNSIGNED_MAP[0], UNSIGNED_MAP[255]]).toEqual([0, 1, 0, 1]);
-  // bitsandbytes' smallest entries: ±10⁻⁶ · 0.55 (the mean of [0.1, 1], one step in the first decade).
-  expect(SIGNED_MAP[126]).toBe(Math.fround(-0.55e-6));
-  expect(UNSIGNED_MAP[1]).toBe(Math.fround(1e-6 * (0.1 + 0.225) * 1));
+describe("the codes", () => {
+  it("stand for 8-bit floats: signed 2^(e−15)·(1 + m/8) with a sign bit, unsigned 2^(e−31)·(1 + m/8), code 0 for 0", () => {
+    for (let c = 0; c < 256; c++) {
+      expect(SIGNED_VALUES[c], `signed ${c}`).toBe(codeValue(c, true));
+      expect(UNSIGNED_VALUES[c], `unsigned ${c}`).toBe(codeValue(c, false));
+    }
+    // The absmax itself (y = 1) and the smallest magnitudes, from the definition.
+    expect([SIGNED_VALUES[120], UNSIGNED_VALUES[248], SIGNED_VALUES[1], UNSIGNED_VALUES[1]]).toEqual([1, 1, 2 ** -15 * 1.125, 2 ** -31 * 1.125]);
+    expect(Object.is(SIGNED_VALUES[128], -0)).toBe(true);
+  });
+
+  it("every normalized float32 gets the reference's code: nearest, ties to even, signed flushes below the smallest code, unsigned never rounds a positive to 0", () => {
+    const ys: number[] = [0, -0, 1, -1, Math.fround(1 + 2 ** -23), 2 ** -15, 2 ** -15 * 1.0625, 2 ** -15 * 1.0625 * (1 + 2 ** -20), 2 ** -31, 2 ** -40, 1e-45, -1e-45, 2 ** -126];
+    // Each code's value and the midpoints to its neighbours (exact ties), and a float32 either side.
+    for (let c = 1; c < 256; c++) {
+      for (const v of [codeValue(c, false), (codeValue(c, false) + codeValue(c - 1, false)) / 2]) ys.push(v, -v);
+    }
+    let seed = 7;
+    for (let i = 0; i < 20000; i++) {
+      seed = (seed * 1103515245 + 12345) >>> 0;
+      ys.push((seed / 2 ** 32) * 2 - 1, ((seed % 1000) / 1000) * 2 ** -(seed % 40));
+    }
+    for (const y of ys.map(Math.fround)) {
+      for (const signed of [true, false]) expect(encode(y, signed), `y=${y} signed=${signed}`).toBe(referenceCode(y, signed));
+    }
+  });
 });
 
 for (const backend of BACKENDS) {

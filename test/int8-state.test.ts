@@ -5,7 +5,8 @@ import { describe, expect, it } from "vitest";
 import { Adam, AdamW, createEngine, type Param } from "../src/index.js";
 import { decodeState } from "../src/state/format.js";
 import { FAMILIES, FAMILY_IDS } from "../src/optim/registry.js";
-import { int8ScalesAt, SIGNED_MAP } from "../src/backend/js/int8.js";
+import { int8ScalesAt, SCRATCH_BYTES, SIGNED_VALUES } from "../src/backend/js/int8.js";
+import { V5_SIGNED_MAP, V5_UNSIGNED_MAP } from "../src/state/int8-v5.js";
 import { poolOf } from "./helpers/threads.js";
 import { BACKENDS, engineFor } from "./helpers/backends.js";
 import { expectOptimError } from "./helpers/errors.js";
@@ -36,8 +37,9 @@ function rawSlot(opt: unknown, engine: { heap: { f32: Float32Array } }, k: numbe
 }
 
 describe("families", () => {
-  it("Adam, AdamW and SGD take int8; every other element-wise family refuses it with INVALID_HYPERPARAMETER, changing nothing", async () => {
-    expect(INT8.map((id) => FAMILIES[id].kind).sort()).toEqual(["Adam", "AdamW", "SGD"]);
+  it("every family with per-element state takes int8 (those that take bfloat16); every other element-wise family refuses it with INVALID_HYPERPARAMETER, changing nothing", async () => {
+    expect(INT8.map((id) => FAMILIES[id].kind).sort()).toEqual(["Adadelta", "Adagrad", "Adam", "AdamW", "Adamax", "Lion", "NAdam", "RAdam", "RMSprop", "Rprop", "SGD"]);
+    expect(INT8).toEqual(FAMILY_IDS.filter((id) => FAMILIES[id].bfloat16));
     for (const id of FAMILY_IDS.filter((i) => FAMILIES[i].elementwise && !FAMILIES[i].int8)) {
       const engine = await createEngine();
       const p = engine.param(9);
@@ -66,14 +68,19 @@ describe("families", () => {
 });
 
 describe("resident bytes", () => {
-  it("stateBytes: per slot n codes (padded to 16) + a float32 per 256, and the 36,672 bytes of maps and 3,072 of kernel scratch per group", async () => {
-    const engine = await createEngine();
-    for (const n of [1, 256, 1000, 1 << 20]) {
-      const opt = new Adam([engine.param(n)], { stateDtype: "int8", amsgrad: true });
-      const slot = Math.ceil((((n + 15) & ~15) + 4 * Math.ceil(n / 256)) / 16) * 16;
-      expect(opt.stateBytes, `n=${n}`).toBe(3 * slot + 36672 + 3072);
-      opt.dispose();
+  it("stateBytes: per slot n codes (padded to 16) + a float32 per 256, and 12,480 bytes of kernel scratch per thread per group", async () => {
+    expect(SCRATCH_BYTES).toBe(12480);
+    for (const threads of [1, 3]) {
+      const engine = await createEngine({ threads });
+      for (const n of [1, 256, 1000, 1 << 20]) {
+        const opt = new Adam([engine.param(n)], { stateDtype: "int8", amsgrad: true });
+        const slot = Math.ceil((((n + 15) & ~15) + 4 * Math.ceil(n / 256)) / 16) * 16;
+        expect(opt.stateBytes, `n=${n}`).toBe(3 * slot + threads * 12480);
+        opt.dispose();
+      }
+      engine.dispose();
     }
+    const engine = await createEngine();
     // 1M parameters: 2.03 bytes a number per moment, against 8 in float32.
     const n = 1 << 20;
     expect(new Adam([engine.param(n)], { stateDtype: "int8" }).stateBytes / n).toBeLessThan(2.07);
@@ -83,9 +90,9 @@ describe("resident bytes", () => {
 
 describe("threads and getState", () => {
   for (const backend of BACKENDS.filter((b) => b !== "js")) {
-    it(`${backend}: the same bits on 1 and 2 threads (the int8 kernel runs whole: blocks never depend on a chunk)`, async () => {
+    it(`${backend}: the same bits on 1, 2 and 3 threads (a split cuts at 256-number blocks, each thread its own scratch)`, async () => {
       const results: number[][] = [];
-      for (const threads of [1, 2]) {
+      for (const threads of [1, 2, 3]) {
         const engine = await createEngine({ backend, threads });
         if (threads > 1) poolOf(engine)!.sharesForTest = "workers";
         const params = [engine.param(uniform(70001, 1)), engine.param(uniform(50003, 2))];
@@ -98,10 +105,11 @@ describe("threads and getState", () => {
         engine.dispose();
       }
       expect(results[1]).toEqual(results[0]);
+      expect(results[2]).toEqual(results[0]);
     });
   }
 
-  it("getState dequantizes (a copy: MAP[code] · its block's scale, blocks counted across the group); getStateBits gives the codes", async () => {
+  it("getState dequantizes (a copy: VALUE[code] · its block's scale, blocks counted across the group); getStateBits gives the codes", async () => {
     const { engine, params, opt } = await trained("js", "int8");
     const at = (opt as any).layouts[0].slots[0] as number, n = 800;
     const scales = new Float32Array(engine.heap.f32.buffer, at + int8ScalesAt(n), 4);
@@ -109,7 +117,7 @@ describe("threads and getState", () => {
     expect(codes).toBeInstanceOf(Uint8Array);
     expect(codes.length).toBe(500);
     const m = opt.getState(params[1]).expAvg;
-    m.forEach((x, j) => expect(x).toBe(Math.fround(SIGNED_MAP[codes[j]] * scales[(300 + j) >> 8])));
+    m.forEach((x, j) => expect(x).toBe(Math.fround(SIGNED_VALUES[codes[j]] * scales[(300 + j) >> 8])));
     const v = opt.getState(params[0]).expAvgSq;
     expect(v.length).toBe(300);
     expect(v.every((x) => x >= 0)).toBe(true);
@@ -118,11 +126,11 @@ describe("threads and getState", () => {
 });
 
 describe("save and load", () => {
-  it("int8 saves codes and scales (format version 5) and loads them back bit for bit on every backend", async () => {
+  it("int8 saves codes and scales (format version 6) and loads them back bit for bit on every backend", async () => {
     const a = await trained("js", "int8");
     const bytes = a.opt.saveState();
     const { header, payload } = decodeState(bytes);
-    expect(new DataView(bytes.buffer, bytes.byteOffset).getUint32(8, true)).toBe(5);
+    expect(new DataView(bytes.buffer, bytes.byteOffset).getUint32(8, true)).toBe(6);
     expect(header.slots.map((s) => s.dtype)).toEqual(["int8", "int8", "int8"]);
     expect(payload.length).toBe(3 * (800 + 4 * 4));
     const expected = [0, 1, 2].flatMap((k) => rawSlot(a.opt, a.engine, k, 800));
@@ -204,6 +212,31 @@ describe("save and load", () => {
     expect([0, 1, 2].flatMap((k) => rawSlot(q.opt, q.engine, k, 800))).toEqual(before);
     f.engine.dispose();
     q.engine.dispose();
+  });
+
+  it("a version 5 state's int8 codes are bitsandbytes' dynamic map: they load as MAP[code] · scale, into float32 exactly, into int8 requantized", async () => {
+    const q = await trained("js", "int8");
+    const v5 = q.opt.saveState().slice();
+    new DataView(v5.buffer).setUint32(8, 5, true);
+    const bytes = fixChecksum(v5);
+    const { payload } = decodeState(bytes);
+    const codesOf = (k: number) => payload.subarray(816 * k, 816 * k + 800);
+    const scalesOf = (k: number) => new Float32Array(payload.slice(816 * k + 800, 816 * k + 816).buffer);
+    const expected = [0, 1, 2].map((k) => Float32Array.from(codesOf(k), (c, i) => (k === 0 ? V5_SIGNED_MAP : V5_UNSIGNED_MAP)[c] * scalesOf(k)[i >> 8]));
+    const f = await trained("js", "float32");
+    f.opt.loadState(bytes);
+    ["expAvg", "expAvgSq", "maxExpAvgSq"].forEach((name, k) => {
+      const got = f.params.flatMap((p) => Array.from(f.opt.getState(p)[name as "expAvg"]!));
+      expect(bits32(Float32Array.from(got)), name).toEqual(bits32(expected[k]));
+    });
+    const back = await trained("js", "int8");
+    back.opt.loadState(bytes);
+    ["expAvg", "expAvgSq", "maxExpAvgSq"].forEach((name, k) => {
+      const ref = refSlot(800, k === 0);
+      for (let b = 0; 256 * b < 800; b++) refStoreBlock(ref, b, expected[k].subarray(256 * b, 256 * b + 256));
+      expect(rawSlot(back.opt, back.engine, k, 800), name).toEqual([...ref.codes, ...bits32(ref.scales)]);
+    });
+    for (const x of [q, f, back]) x.engine.dispose();
   });
 
   it("a negative scale in a second-moment slot is refused with nothing changed", async () => {

@@ -34,12 +34,16 @@ describe("the kernel contract", () => {
     for (const name of KERNEL_NAMES) {
       const kinds = KERNEL_CONTRACT[name].args.map((arg) => arg.slice(arg.indexOf(":") + 1));
       const offsets = KERNEL_OFFSETS[name];
-      // Heap offsets: float32 blocks, or bfloat16 state slots (moved 2 bytes a number by a split).
-      expect(kinds.slice(0, offsets).every((k) => k === "ptr" || k === "half"), name).toBe(true);
+      // Heap offsets: float32 blocks, bfloat16 state slots (moved 2 bytes a number by a split), int8
+      // codes and scales (1 byte a number, 4 per 256) and the per-thread int8 scratch.
+      expect(kinds.slice(0, offsets).every((k) => ["ptr", "half", "codes", "scales", "scratch"].includes(k)), name).toBe(true);
+      // An int8 slot is its codes followed by its scales, and a kernel with one has a scratch.
+      kinds.forEach((k, i) => k === "codes" && expect(kinds[i + 1], name).toBe("scales"));
+      expect(kinds.includes("codes"), name).toBe(kinds.includes("scratch"));
       expect(kinds[offsets], name).toBe("size");
       expect(kinds.slice(offsets + 1).every((k) => k === "f32" || k === "bool" || k === "u32"), name).toBe(true);
-      // threaded.ts reads n from one of its first six arguments.
-      expect(offsets, name).toBeLessThanOrEqual(5);
+      // threaded.ts reads n from one of its first ten arguments.
+      expect(offsets, name).toBeLessThanOrEqual(9);
       expect(kinds.length, name).toBeLessThanOrEqual(MAX_ARGS);
     }
   });

@@ -1,33 +1,41 @@
-// A reference of block-wise 8-bit Adam state written from the definitions, independently of
-// src/backend/js/int8.ts: bitsandbytes' dynamic map as create_dynamic_map builds it (linspace
-// boundaries, their means, times powers of ten; float64, rounded once to float32), quantization by
-// counting decision boundaries linearly (the boundary between neighbours: the float32 nearest their
-// midpoint; a value on it takes the lower entry), and Adam's float32 arithmetic (each operation
-// rounded with Math.fround, in the kernel's order).
+// A reference of block-wise 8-bit state written from its definition (docs/state-format.md),
+// independently of assembly/ops/int8.ts and src/backend/js/int8.ts: the codes are 8-bit floats
+// relative to the block's absmax, here computed with float64 arithmetic (powers of two, a search for
+// the nearest representable number) where the kernels shift integer bits; and Adam's and SGD's
+// float32 arithmetic (each operation rounded with Math.fround, in the kernel's order).
 const f = Math.fround;
 
-export function referenceMap(signed: boolean): number[] {
-  const data: number[] = [];
-  for (let i = 0; i < 7; i++) {
-    const items = (signed ? 2 ** i : 2 ** (i + 1)) + 1;
-    const bounds = Array.from({ length: items }, (_, j) => 0.1 + (0.9 * j) / (items - 1));
-    for (let j = 0; j + 1 < items; j++) {
-      const mean = (bounds[j] + bounds[j + 1]) / 2;
-      data.push(10 ** (i - 6) * mean);
-      if (signed) data.push(-(10 ** (i - 6)) * mean);
-    }
-  }
-  data.push(0, 1);
-  return data.map(f).sort((a, b) => a - b);
+/** The number code c stands for before its block's scale: signed, a sign bit and 7 bits; unsigned, 8 bits. */
+export function codeValue(c: number, signed: boolean): number {
+  const magnitude = signed ? c % 128 : c;
+  const value = magnitude === 0 ? 0 : 2 ** (Math.floor(magnitude / 8) - (signed ? 15 : 31)) * (1 + (magnitude % 8) / 8);
+  return signed && c >= 128 ? -value : value;
 }
 
-const MAPS = { signed: referenceMap(true), unsigned: referenceMap(false) };
-
+/**
+ * The code of a normalized y: |y| rounded to 4 significant bits (round half to even), then the code of
+ * that number; a signed y whose rounded magnitude is below the smallest code becomes ±0 (code 0 or
+ * 128 by its sign), an unsigned y > 0 becomes at least the smallest code, an unsigned y ≤ 0 code 0.
+ */
 export function referenceCode(y: number, signed: boolean): number {
-  const map = signed ? MAPS.signed : MAPS.unsigned;
+  const negative = y < 0 || Object.is(y, -0);
+  if (!signed && (negative || y === 0)) return 0;
+  const a = Math.abs(y);
+  let rounded = 0;
+  if (a > 0) {
+    const e = Math.floor(Math.log2(a));
+    const exp = 2 ** e > a ? e - 1 : 2 ** (e + 1) <= a ? e + 1 : e; // guard log2's rounding
+    const unit = 2 ** (exp - 3), q = a / unit, low = Math.floor(q);
+    const steps = q - low > 0.5 || (q - low === 0.5 && low % 2 === 1) ? low + 1 : low;
+    rounded = steps * unit;
+  }
+  const smallest = codeValue(1, signed);
   let code = 0;
-  for (let k = 0; k + 1 < map.length; k++) if (f((map[k] + map[k + 1]) / 2) < y) code++;
-  return code;
+  if (rounded >= smallest) {
+    for (let c = 1; c < (signed ? 128 : 256); c++) if (codeValue(c, signed) === rounded) code = c;
+    if (code === 0) throw new Error(`no code for ${rounded}`);
+  } else if (!signed) code = 1;
+  return signed && negative ? code + 128 : code;
 }
 
 /** One int8 slot of the reference: codes and a scale per 256. */
@@ -42,21 +50,24 @@ export function refSlot(n: number, signed: boolean): RefSlot {
 }
 
 export function refValue(slot: RefSlot, i: number): number {
-  const map = slot.signed ? MAPS.signed : MAPS.unsigned;
-  return f(map[slot.codes[i]] * slot.scales[Math.floor(i / 256)]);
+  return f(codeValue(slot.codes[i], slot.signed) * slot.scales[Math.floor(i / 256)]);
 }
 
-/** Stores a block's new values: scale = max |x| (NaN when it is NaN or ∞), codes of x / scale (/ 1 when the scale is 0). */
-export function refStoreBlock(slot: RefSlot, b: number, values: number[]): void {
+/**
+ * Stores a block's new values: scale = max |x|; NaN and codes 0 when some x is NaN or ±∞; 0 and codes
+ * 0 when the absmax is below the smallest normal float32; else the codes of fround(x · fround(1/scale)).
+ */
+export function refStoreBlock(slot: RefSlot, b: number, values: ArrayLike<number>): void {
   let absmax = 0;
   let bad = false;
-  for (const x of values) {
+  for (const x of Array.from(values)) {
     if (!Number.isFinite(x)) bad = true;
     else absmax = Math.max(absmax, Math.abs(x));
   }
-  const scale = bad ? NaN : absmax;
-  values.forEach((x, j) => (slot.codes[256 * b + j] = bad ? 0 : referenceCode(f(x / (scale === 0 ? 1 : scale)), slot.signed)));
-  slot.scales[b] = scale;
+  const flushed = bad || absmax < 2 ** -126;
+  const inverse = f(1 / absmax);
+  Array.from(values).forEach((x, j) => (slot.codes[256 * b + j] = flushed ? 0 : referenceCode(f(x * inverse), slot.signed)));
+  slot.scales[b] = bad ? NaN : flushed ? 0 : absmax;
 }
 
 export interface RefAdam {
