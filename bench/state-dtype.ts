@@ -1,5 +1,5 @@
 // Adam with float32 against bfloat16 and int8 state (tinybench):
-//   npm run bench:state-dtype [-- --sizes 1048576,16777216 --backend wasm-simd --time 2000 --dtypes float32,bfloat16,int8]
+//   npm run bench:state-dtype [-- --sizes 1048576,16777216 --backend wasm-simd --time 2000 --dtypes float32,bfloat16,int8 --threads 1]
 // Rows: resident heap bytes per parameter (values + gradients + state, measured as the heap's live
 // bytes an Adam over one tensor adds: goal ≤ 12.1 with bfloat16, ≤ 10.1 with int8, 16 with float32)
 // and params/s of one step, per size and storage. Prints markdown tables; asserts nothing.
@@ -13,12 +13,13 @@ const options = new Command()
   .option("--backend <name>", "backend", "wasm-simd")
   .option("--time <ms>", "time budget per row", "2000")
   .option("--dtypes <list>", "state storages", "float32,bfloat16,int8")
+  .option("--threads <n>", "the engine's threads", "1")
   .parse()
-  .opts<{ sizes: string; backend: BackendName; time: string; dtypes: string }>();
+  .opts<{ sizes: string; backend: BackendName; time: string; dtypes: string; threads: string }>();
 const sizes = options.sizes.split(",").map(Number);
 const DTYPES = options.dtypes.split(",") as SlotDtype[];
 
-const engine = await createEngine({ backend: options.backend });
+const engine = await createEngine({ backend: options.backend, threads: Number(options.threads) });
 console.log(`backend ${engine.backend}, ${engine.threads} thread(s)\n`);
 const bytesRows: string[] = [];
 const bench = new Bench({ time: Number(options.time), warmup: true, warmupTime: 200, throws: true });

@@ -76,7 +76,7 @@ export function parseCli(argv: readonly string[], exitOnError = true): CliOption
     .option("-s, --seed <n>", "seeds the initial weights and batch order", seedValue, DEFAULTS.seed)
     .addOption(new Option("--backend <name>", "where the kernels run: the optimizers' and the model's matrix products").choices(["auto", "wasm-simd", "wasm", "js"]).default(DEFAULTS.backend))
     .option("--threads <n>", "threads the kernels run on (same numbers for any count)", positiveInt("--threads"), 1)
-    .option("--state-dtype <dtype>", "optimizer state storage: float32 (default), bfloat16 (2 bytes a number) or int8 (a byte a number + a float32 per 256; only Adam, AdamW and SGD runs take it: name them with --optimizers)", stateDtype, "float32")
+    .option("--state-dtype <dtype>", "optimizer state storage: float32 (default), bfloat16 (2 bytes a number) or int8 (a byte a number + a float32 per 256); runs whose family keeps other state ignore it", stateDtype, "float32")
     .option("--max-grad-norm <x>", "clip each step's gradients to this total L2 norm (clipGradNorm); off by default", positiveNumber("--max-grad-norm"))
     .option("--train-samples <n>", "train on only the first n of the 55,000 training digits", positiveInt("--train-samples"))
     .option("--out <dir>", "folder for report.html and results.json", DEFAULTS.out)

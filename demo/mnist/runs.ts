@@ -15,7 +15,7 @@ export interface RunSpec {
    * epochs 3–4 of a 4-epoch run, seed 1, batch 32; `demo/mnist/tune.ts`, README).
    */
   readonly lr: number;
-  /** `storage` (--state-dtype): the element-wise families' state storage; L-BFGS and the families without bfloat16 kernels ignore it; int8 is refused (INVALID_HYPERPARAMETER) by a family without int8 kernels. */
+  /** `storage` (--state-dtype): the element-wise families' state storage (bfloat16 or int8); L-BFGS and the families without compact-state kernels ignore it. */
   readonly make: (params: Param[], lr: number, storage?: StateStorageOptions) => Optimizer<any>;
   /** A second optimizer stepped beside the first (Muon's AdamW for the biases), its lr fixed. */
   readonly companion?: (params: Param[]) => Optimizer<any>;

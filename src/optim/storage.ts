@@ -10,9 +10,10 @@ import { invalid } from "../validation.js";
 export interface StateStorageOptions<D extends SlotDtype = SlotDtype> {
   /**
    * How state slots are stored: "float32" (default, 4 bytes a number), "bfloat16" (2 bytes: the
-   * top half of a float32, 8 bits of mantissa), or "int8" (Adam and AdamW: a byte per number plus a
-   * float32 scale per 256, bitsandbytes' block-wise dynamic quantization). Compact state is
-   * dequantized, updated in float32 and stored again in the same kernel call.
+   * top half of a float32, 8 bits of mantissa), or "int8" (a byte per number plus a float32 scale
+   * per 256: block-wise 8-bit floats relative to each block's absmax, as in bitsandbytes' 8-bit
+   * optimizers). Compact state is dequantized, updated in float32 and stored again in the same
+   * kernel call. The families with per-element state take both; the others refuse them.
    */
   stateDtype?: D;
   /**
