@@ -44,6 +44,15 @@ export function optimizerClasses(lib: Lib): [string, OptimizerClass][] {
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
+/** Compact state for the families that take it: int8, and bfloat16 with stochastic rounding (the hash must agree too). */
+function compactVariants(lib: Lib, name: string): Options[] {
+  const family = Object.values(lib.FAMILIES).find((f) => f.kind === name);
+  return [
+    ...(family?.int8 ? [{ lr: 0.01, stateDtype: "int8" }] : []),
+    ...(family?.bfloat16 ? [{ lr: 0.01, stateDtype: "bfloat16", stochasticRounding: true }] : []),
+  ];
+}
+
 /** The tensors' shapes: vectors, or for a family that takes matrices only (Muon) matrices of the same lengths. */
 function shapesFor(lib: Lib, name: string): number[][] {
   const matrices = Object.values(lib.FAMILIES).some((family) => family.kind === name && family.matricesOnly);
@@ -58,7 +67,7 @@ export async function runScenario(lib: Lib, backend: BackendName, sharedMemory =
   const bits: Record<string, number[]> = {};
   const ballast: Param[] = [];
   for (const [name, Class] of optimizerClasses(lib)) {
-    for (const options of [{}, ...(VARIANTS[name] ?? [])]) {
+    for (const options of [{}, ...(VARIANTS[name] ?? []), ...compactVariants(lib, name)]) {
       const params = shapesFor(lib, name).map((shape, k) => engine.param(uniform(LENGTHS[k], 7 + k, -2, 2), { shape }));
       const optimizer = new Class(params, options);
       const curvature = LENGTHS.map((n, k) => uniform(n, 17 + k, 0.1, 10));
