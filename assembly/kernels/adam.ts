@@ -37,14 +37,19 @@ export function adamBf16(
   gScale: f32, wd: f32, decay: f32, beta1: f32, c1: f32, beta2: f32, c2: f32,
   stepSize: f32, epsHat: f32, amsgrad: bool, mode: i32, key: u32, first: u32,
 ): void {
-  if (amsgrad) adamLoop(p, g, m, v, vmax, n, gScale, wd, decay, beta1, c1, beta2, c2, stepSize, epsHat, true, mode, key, first);
-  else adamLoop(p, g, m, v, vmax, n, gScale, wd, decay, beta1, c1, beta2, c2, stepSize, epsHat, false, mode, key, first);
+  // gScale = decay = 1 (no clipping, maximize or decoupled decay: plain Adam) skips two multiplies
+  // by 1, which change no bit; 10% faster at 16M, where the arithmetic competes with the memory traffic.
+  if (mode == F32 && gScale == 1 && decay == 1) {
+    if (amsgrad) adamLoop(p, g, m, v, vmax, n, gScale, wd, decay, beta1, c1, beta2, c2, stepSize, epsHat, true, mode, key, first, true);
+    else adamLoop(p, g, m, v, vmax, n, gScale, wd, decay, beta1, c1, beta2, c2, stepSize, epsHat, false, mode, key, first, true);
+  } else if (amsgrad) adamLoop(p, g, m, v, vmax, n, gScale, wd, decay, beta1, c1, beta2, c2, stepSize, epsHat, true, mode, key, first, false);
+  else adamLoop(p, g, m, v, vmax, n, gScale, wd, decay, beta1, c1, beta2, c2, stepSize, epsHat, false, mode, key, first, false);
 }
 
 @inline function adamLoop(
   p: usize, g: usize, m: usize, v: usize, vmax: usize, n: i32,
   gScale: f32, wd: f32, decay: f32, beta1: f32, oneMinusB1: f32, beta2: f32, oneMinusB2: f32,
-  stepSize: f32, epsHat: f32, amsgrad: bool, mode: i32, key: u32, first: u32,
+  stepSize: f32, epsHat: f32, amsgrad: bool, mode: i32, key: u32, first: u32, unit: bool,
 ): void {
   const km = slotKey(key, 0), kv = slotKey(key, 1), kx = slotKey(key, 2);
   let i = 0;
@@ -57,12 +62,12 @@ export function adamBf16(
     // Two independent vectors per iteration (lanes do not interact, so the bits are unchanged).
     for (; i + 8 <= n; i += 8) {
       const o = <usize>i << 2, s = stateAt(0, i, mode), t = stateAt(0, i + 4, mode), at = first + <u32>i;
-      seenA = watch(seenA, adamLane<v128>(p + o, g + o, m + s, v + s, vmax + s, gScaleV, wdV, decayV, b1V, c1V, b2V, c2V, stepV, epsV, amsgrad, mode, km, kv, kx, at));
-      seenB = watch(seenB, adamLane<v128>(p + o + 16, g + o + 16, m + t, v + t, vmax + t, gScaleV, wdV, decayV, b1V, c1V, b2V, c2V, stepV, epsV, amsgrad, mode, km, kv, kx, at + 4));
+      seenA = watch(seenA, adamLane<v128>(p + o, g + o, m + s, v + s, vmax + s, gScaleV, wdV, decayV, b1V, c1V, b2V, c2V, stepV, epsV, amsgrad, mode, km, kv, kx, at, unit));
+      seenB = watch(seenB, adamLane<v128>(p + o + 16, g + o + 16, m + t, v + t, vmax + t, gScaleV, wdV, decayV, b1V, c1V, b2V, c2V, stepV, epsV, amsgrad, mode, km, kv, kx, at + 4, unit));
     }
     for (; i + 4 <= n; i += 4) {
       const o = <usize>i << 2, s = stateAt(0, i, mode);
-      seenA = watch(seenA, adamLane<v128>(p + o, g + o, m + s, v + s, vmax + s, gScaleV, wdV, decayV, b1V, c1V, b2V, c2V, stepV, epsV, amsgrad, mode, km, kv, kx, first + <u32>i));
+      seenA = watch(seenA, adamLane<v128>(p + o, g + o, m + s, v + s, vmax + s, gScaleV, wdV, decayV, b1V, c1V, b2V, c2V, stepV, epsV, amsgrad, mode, km, kv, kx, first + <u32>i, unit));
     }
     if (sawNaN(seenA, seenB)) {
       canonicalizeNaN(p, i);
@@ -73,17 +78,17 @@ export function adamBf16(
   }
   for (; i < n; i++) {
     const o = <usize>i << 2, s = stateAt(0, i, mode);
-    adamLane<f32>(p + o, g + o, m + s, v + s, vmax + s, gScale, wd, decay, beta1, oneMinusB1, beta2, oneMinusB2, stepSize, epsHat, amsgrad, mode, km, kv, kx, first + <u32>i);
+    adamLane<f32>(p + o, g + o, m + s, v + s, vmax + s, gScale, wd, decay, beta1, oneMinusB1, beta2, oneMinusB2, stepSize, epsHat, amsgrad, mode, km, kv, kx, first + <u32>i, unit);
   }
 }
 
 @inline function adamLane<T>(
   p: usize, g: usize, m: usize, v: usize, vmax: usize,
   gScale: T, wd: T, decay: T, b1: T, c1: T, b2: T, c2: T, stepSize: T, epsHat: T, amsgrad: bool,
-  mode: i32, km: u32, kv: u32, kx: u32, at: u32,
+  mode: i32, km: u32, kv: u32, kx: u32, at: u32, unit: bool,
 ): T {
   const pi = ld<T>(p);
-  const gi = add<T>(mul<T>(gScale, ld<T>(g)), mul<T>(wd, pi));
+  const gi = add<T>(unit ? ld<T>(g) : mul<T>(gScale, ld<T>(g)), mul<T>(wd, pi));
   const mi = add<T>(mul<T>(b1, lds<T>(m, mode)), mul<T>(c1, gi));
   let vi = add<T>(mul<T>(b2, lds<T>(v, mode)), mul<T>(c2, mul<T>(gi, gi)));
   sts<T>(m, mi, mode, km, at);
@@ -93,7 +98,7 @@ export function adamBf16(
     sts<T>(vmax, vi, mode, kx, at);
   }
   const update = div<T>(mul<T>(stepSize, mi), add<T>(sqrt<T>(vi), epsHat));
-  const next = sub<T>(mul<T>(decay, pi), update);
+  const next = sub<T>(unit ? pi : mul<T>(decay, pi), update);
   st<T>(p, next);
   return next; // the watch: m, v and vmax all reach it through arithmetic
 }
