@@ -6,6 +6,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { createEngine, OptimError, type Engine, type Optimizer, type Param } from "../../src/index.js";
 import { BACKENDS } from "../helpers/backends.js";
+import { FAMILIES as REGISTRY } from "../../src/optim/registry.js";
 import { canary, FAMILIES_ALL_SLOTS, observe } from "./world.js";
 
 const SPECIAL = [0, -0, 1e-45, -1e-45, 1.1754942e-38, 1.17549435e-38, -1.17549435e-38, 3.4028235e38, -3.4028235e38, Infinity, -Infinity, NaN, 0.5, -2];
@@ -106,9 +107,14 @@ function apply(world: World, o: Op): void {
   }
 }
 
+/** The families again with int8 state (every one that takes it): codes, scales and scratch under the same promises. */
+const INT8_FAMILIES = FAMILIES_ALL_SLOTS.filter(([name]) => Object.values(REGISTRY).some((f) => f.kind === name && f.int8)).map(
+  ([name, Class, options]) => [`${name} (int8)`, Class, { ...options, stateDtype: "int8" }] as const,
+);
+
 describe("random call sequences keep the promises", () => {
   for (const backend of BACKENDS) {
-    it.each(FAMILIES_ALL_SLOTS)(`%s on ${backend}`, async (_, Family, options) => {
+    it.each([...FAMILIES_ALL_SLOTS, ...INT8_FAMILIES])(`%s on ${backend}`, async (_, Family, options) => {
       await fc.assert(
         fc.asyncProperty(fc.array(op, { minLength: 5, maxLength: 30 }), async (ops) => {
           const engine = await createEngine({ backend, initialBytes: 65536, maxBytes: 8 * 65536 });
