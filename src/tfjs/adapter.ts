@@ -81,6 +81,12 @@ export class WasmOptimizer extends tf.Optimizer {
     if (schedule !== undefined && typeof schedule !== "function") {
       throw new OptimError("INVALID_ARGUMENT", "tfjsOptimizer: schedule must be a function of the step (a wasm-optim schedule)");
     }
+    // The adapter moves state per variable as float32 (readState/restoreSlots, writeStates): compact
+    // state's getState is a copy and its saved slots are not 4 bytes a number, so it is refused.
+    const stateDtype = (familyOptions as { stateDtype?: unknown }).stateDtype;
+    if (stateDtype !== undefined && stateDtype !== "float32") {
+      throw new OptimError("INVALID_ARGUMENT", `tfjsOptimizer: stateDtype must be "float32" (the adapter keeps each variable's state as float32), got ${typeof stateDtype === "string" ? JSON.stringify(stateDtype) : typeof stateDtype}`);
+    }
     const probe = engine.param(1);
     try {
       const opt = make([probe], familyOptions);
