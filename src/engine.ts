@@ -93,9 +93,12 @@ export class Engine {
     return this.threading.threadsFor(this.backendImpl.name);
   }
 
-  /** @internal The most threads a kernel call may ever split over (the engine's request): each needs its own int8 scratch. */
+  /**
+   * @internal The most threads a kernel call may ever split over: the engine's request when its
+   * memory can be shared with workers, else 1. Each needs its own int8 scratch.
+   */
   get threadsRequested(): number {
-    return this.threading.requested;
+    return this.heap.storage.kind === "wasm-shared" ? this.threading.requested : 1;
   }
 
   /**

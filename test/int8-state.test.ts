@@ -68,7 +68,7 @@ describe("families", () => {
 });
 
 describe("resident bytes", () => {
-  it("stateBytes: per slot n codes (padded to 16) + a float32 per 256, and 12,480 bytes of kernel scratch per thread per group", async () => {
+  it("stateBytes: per slot n codes (padded to 16) + a float32 per 256, and 12,480 bytes of kernel scratch per thread that can run, per group", async () => {
     expect(SCRATCH_BYTES).toBe(12480);
     for (const threads of [1, 3]) {
       const engine = await createEngine({ threads });
@@ -80,6 +80,11 @@ describe("resident bytes", () => {
       }
       engine.dispose();
     }
+    // Threads asked for on a memory workers cannot share: one thread's scratch is enough.
+    const unshared = await createEngine({ threads: 3, sharedMemory: false });
+    expect(unshared.threads).toBe(1);
+    expect(new Adam([unshared.param(1)], { stateDtype: "int8" }).stateBytes).toBe(2 * 32 + 12480);
+    unshared.dispose();
     const engine = await createEngine();
     // 1M parameters: 2.03 bytes a number per moment, against 8 in float32.
     const n = 1 << 20;

@@ -88,7 +88,7 @@ export interface SlotsLayout extends GroupLayout {
   active: number;
   /** The family's named per-group numbers (OptimizerSpec.scalars), in float64. */
   readonly scalars: number[];
-  /** int8 state only: the int8 kernels' work space, 3 KiB per thread the engine may split a call over. */
+  /** int8 state only: the int8 kernels' work space, 12,480 bytes per thread the engine may split a call over. */
   readonly int8Scratch: Block | null;
 }
 
