@@ -59,7 +59,16 @@ export function adamBf16(
     const b2V = splat<v128>(beta2), c2V = splat<v128>(oneMinusB2);
     const stepV = splat<v128>(stepSize), epsV = splat<v128>(epsHat);
     let seenA = splat<v128>(0), seenB = splat<v128>(0);
-    // Two independent vectors per iteration (lanes do not interact, so the bits are unchanged).
+    // Four independent vectors per iteration (lanes do not interact, so the bits are unchanged): at
+    // 16M, where the arithmetic competes with the memory traffic, 8% faster than two.
+    for (; i + 16 <= n; i += 16) {
+      const o = <usize>i << 2, at = first + <u32>i;
+      const s0 = stateAt(0, i, mode), s1 = stateAt(0, i + 4, mode), s2 = stateAt(0, i + 8, mode), s3 = stateAt(0, i + 12, mode);
+      seenA = watch(seenA, adamLane<v128>(p + o, g + o, m + s0, v + s0, vmax + s0, gScaleV, wdV, decayV, b1V, c1V, b2V, c2V, stepV, epsV, amsgrad, mode, km, kv, kx, at, unit));
+      seenB = watch(seenB, adamLane<v128>(p + o + 16, g + o + 16, m + s1, v + s1, vmax + s1, gScaleV, wdV, decayV, b1V, c1V, b2V, c2V, stepV, epsV, amsgrad, mode, km, kv, kx, at + 4, unit));
+      seenA = watch(seenA, adamLane<v128>(p + o + 32, g + o + 32, m + s2, v + s2, vmax + s2, gScaleV, wdV, decayV, b1V, c1V, b2V, c2V, stepV, epsV, amsgrad, mode, km, kv, kx, at + 8, unit));
+      seenB = watch(seenB, adamLane<v128>(p + o + 48, g + o + 48, m + s3, v + s3, vmax + s3, gScaleV, wdV, decayV, b1V, c1V, b2V, c2V, stepV, epsV, amsgrad, mode, km, kv, kx, at + 12, unit));
+    }
     for (; i + 8 <= n; i += 8) {
       const o = <usize>i << 2, s = stateAt(0, i, mode), t = stateAt(0, i + 4, mode), at = first + <u32>i;
       seenA = watch(seenA, adamLane<v128>(p + o, g + o, m + s, v + s, vmax + s, gScaleV, wdV, decayV, b1V, c1V, b2V, c2V, stepV, epsV, amsgrad, mode, km, kv, kx, at, unit));
