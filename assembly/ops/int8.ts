@@ -26,25 +26,32 @@ const SMALLEST_NORMAL: f32 = 1.1754943508222875e-38;
 const SIGNED_BIAS: i32 = (127 - 15) << 3;
 const UNSIGNED_BIAS: i32 = (127 - 31) << 3;
 
-/** A lane (4 codes, or 1) as float32 values of the code alone (the scale not applied). */
-@inline function decodeLane<T>(codes: usize, signed: bool): T {
-  if (isVector<T>()) {
-    const c = i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(v128.load32_zero(codes)));
-    const mag = signed ? v128.and(c, i32x4.splat(0x7f)) : c;
-    const bits = v128.and(i32x4.add(i32x4.shl(mag, 20), i32x4.splat((signed ? SIGNED_BIAS : UNSIGNED_BIAS) << 20)), i32x4.ne(mag, i32x4.splat(0)));
-    return <T>(signed ? v128.or(bits, i32x4.shl(v128.and(c, i32x4.splat(0x80)), 24)) : bits);
-  }
-  const c = <u32>load<u8>(codes);
+/** Four codes (one per i32 lane) as float32 values of the code alone (the scale not applied). */
+@inline function decode4(c: v128, signed: bool): v128 {
+  const mag = signed ? v128.and(c, i32x4.splat(0x7f)) : c;
+  const bits = v128.and(i32x4.add(i32x4.shl(mag, 20), i32x4.splat((signed ? SIGNED_BIAS : UNSIGNED_BIAS) << 20)), i32x4.ne(mag, i32x4.splat(0)));
+  return signed ? v128.or(bits, i32x4.shl(v128.and(c, i32x4.splat(0x80)), 24)) : bits;
+}
+
+/** decode4 for one code. */
+@inline function decode1(c: u32, signed: bool): f32 {
   const mag = signed ? c & 0x7f : c;
   const bits = mag == 0 ? 0 : (mag << 20) + (<u32>(signed ? SIGNED_BIAS : UNSIGNED_BIAS) << 20);
-  return <T>reinterpret<f32>(signed ? bits | ((c & 0x80) << 24) : bits);
+  return reinterpret<f32>(signed ? bits | ((c & 0x80) << 24) : bits);
+}
+
+/**
+ * The rounding constant of encoding: half a unit of the code's last mantissa bit less one (the
+ * kept bit adds the one back for ties to even), minus the exponent bias, so that one shift gives the code.
+ */
+@inline function roundingBase(signed: bool): i32 {
+  return 0x7ffff - ((signed ? SIGNED_BIAS : UNSIGNED_BIAS) << 20);
 }
 
 /** The codes of a normalized vector y (|y| ≤ 1 + a rounding): its float32 bits rounded to 3 mantissa bits. */
 @inline function encode4(y: v128, signed: bool): v128 {
   const a = signed ? v128.and(y, i32x4.splat(0x7fffffff)) : y;
-  const up = i32x4.add(i32x4.splat(0x7ffff), v128.and(i32x4.shr_u(a, 20), i32x4.splat(1)));
-  const r = i32x4.sub(i32x4.shr_s(i32x4.add(a, up), 20), i32x4.splat(signed ? SIGNED_BIAS : UNSIGNED_BIAS));
+  const r = i32x4.shr_s(i32x4.add(i32x4.add(a, i32x4.splat(roundingBase(signed))), v128.and(i32x4.shr_u(a, 20), i32x4.splat(1))), 20);
   if (signed) return v128.or(i32x4.max_s(r, i32x4.splat(0)), i32x4.shl(i32x4.shr_u(y, 31), 7));
   return v128.and(i32x4.max_s(r, i32x4.splat(1)), f32x4.gt(y, f32x4.splat(0)));
 }
@@ -53,7 +60,7 @@ const UNSIGNED_BIAS: i32 = (127 - 31) << 3;
 @inline function encode1(y: f32, signed: bool): u32 {
   const bits = reinterpret<i32>(y);
   const a = signed ? bits & 0x7fffffff : bits;
-  const r = ((a + 0x7ffff + ((a >>> 20) & 1)) >> 20) - (signed ? SIGNED_BIAS : UNSIGNED_BIAS);
+  const r = (a + roundingBase(signed) + ((a >>> 20) & 1)) >> 20;
   if (signed) return <u32>imax(r, 0) | ((<u32>bits >>> 31) << 7);
   return y > 0 ? <u32>imax(r, 1) : 0;
 }
@@ -71,9 +78,21 @@ export function decodeBlock<C>(codes: usize, scale: f32, out: usize, len: i32): 
   let i = 0;
   if (ASC_FEATURE_SIMD) {
     const s = f32x4.splat(scale);
-    for (; i + 4 <= len; i += 4) v128.store(out + (<usize>i << 2), f32x4.mul(decodeLane<v128>(codes + <usize>i, signed), s));
+    // Sixteen codes per load, widened to four vectors.
+    for (; i + 16 <= len; i += 16) {
+      const at = out + (<usize>i << 2), c = v128.load(codes + <usize>i);
+      const low = i16x8.extend_low_i8x16_u(c), high = i16x8.extend_high_i8x16_u(c);
+      v128.store(at, f32x4.mul(decode4(i32x4.extend_low_i16x8_u(low), signed), s));
+      v128.store(at, f32x4.mul(decode4(i32x4.extend_high_i16x8_u(low), signed), s), 16);
+      v128.store(at, f32x4.mul(decode4(i32x4.extend_low_i16x8_u(high), signed), s), 32);
+      v128.store(at, f32x4.mul(decode4(i32x4.extend_high_i16x8_u(high), signed), s), 48);
+    }
+    for (; i + 4 <= len; i += 4) {
+      const c = i32x4.extend_low_i16x8_u(i16x8.extend_low_i8x16_u(v128.load32_zero(codes + <usize>i)));
+      v128.store(out + (<usize>i << 2), f32x4.mul(decode4(c, signed), s));
+    }
   }
-  for (; i < len; i++) store<f32>(out + (<usize>i << 2), decodeLane<f32>(codes + <usize>i, signed) * scale);
+  for (; i < len; i++) store<f32>(out + (<usize>i << 2), decode1(<u32>load<u8>(codes + <usize>i), signed) * scale);
 }
 
 /** Quantizes `len` float32 at `from` (a block's new values) into codes and the block's scale at `scaleAt`; C as for decodeBlock. */

@@ -37,7 +37,7 @@ export function encode(y: number, signed: boolean): number {
   one[0] = y;
   const bits = oneBits[0];
   const a = signed ? bits & 0x7fffffff : bits;
-  const r = ((a + 0x7ffff + ((a >>> 20) & 1)) >> 20) - (signed ? SIGNED_BIAS : UNSIGNED_BIAS);
+  const r = (a + (0x7ffff - ((signed ? SIGNED_BIAS : UNSIGNED_BIAS) << 20)) + ((a >>> 20) & 1)) >> 20;
   if (signed) return Math.max(r, 0) | ((bits >>> 31) << 7);
   return y > 0 ? Math.max(r, 1) : 0;
 }
