@@ -2,8 +2,9 @@
 // state, bit for bit, followed by the reference's quantization of the new state (test/reference/int8.ts)
 // per 256-number block of the group: parameters, every code and every scale, on every backend, for
 // sizes around the SIMD width, the block and the kernels' four-block run, with special values; and
-// the same bits on 1, 2 and 3 threads. The float32 steps themselves are checked against float64
-// references in each family's own tests.
+// the same bits on 1, 2 and 3 threads; and loads across storage types (float32 → int8 quantized as
+// the reference, int8 → float32 exactly dequantized). The float32 steps themselves are checked
+// against float64 references in each family's own tests.
 import { describe, expect, it } from "vitest";
 import { createEngine, type Optimizer, type Param } from "../src/index.js";
 import { FAMILIES, FAMILY_IDS, type FamilyId } from "../src/optim/registry.js";
@@ -122,6 +123,47 @@ describe("threads", () => {
       }
       expect(results[1]).toEqual(results[0]);
       expect(results[2]).toEqual(results[0]);
+    });
+  }
+});
+
+describe("save and load across storage types, every int8 family", () => {
+  for (const id of INT8) {
+    it(`${FAMILIES[id].kind}: float32 → int8 quantizes as the reference, int8 → float32 gives the dequantized values`, async () => {
+      const engine = await engineFor("js");
+      const Family = FAMILIES[id].optimizer as unknown as new (params: Param[], options: object) => AnyOptimizer;
+      const options = OPTIONS[id]!.at(-1)!;
+      const make = (dtype: "float32" | "int8") => {
+        const params = [engine.param(uniform(300, 1), { name: "a" }), engine.param(uniform(500, 2), { name: "b" })];
+        return { params, opt: new Family(params, { ...options, stateDtype: dtype }) };
+      };
+      const f = make("float32");
+      for (let t = 1; t <= 3; t++) {
+        f.params.forEach((p, k) => p.setGrad(uniform(p.length, 10 * t + k)));
+        f.opt.step();
+      }
+      const q = make("int8");
+      q.opt.loadState(f.opt.saveState());
+      const signed = (name: string) => !((q.opt as any).spec.nonNegativeSlots ?? []).includes(name);
+      const heap: Float32Array = (engine as any).heap.f32;
+      for (const name of slotNames(f.opt, f.params[0])) {
+        const k = FAMILIES[id].slots.findIndex((s) => s.name === name);
+        const values = [...(f.opt.getState(f.params[0]) as any)[name], ...(f.opt.getState(f.params[1]) as any)[name]];
+        const ref = refSlot(800, signed(name));
+        for (let b = 0; 256 * b < 800; b++) refStoreBlock(ref, b, values.slice(256 * b, 256 * b + 256));
+        const at = (q.opt as any).layouts[0].slots[k];
+        expect(Array.from(new Uint8Array(heap.buffer, at, 800)), `${name} codes`).toEqual(Array.from(ref.codes));
+        expect(bits(new Float32Array(heap.buffer, at + int8ScalesAt(800), 4)), `${name} scales`).toEqual(bits(ref.scales));
+      }
+      // And back: a float32 optimizer loading the int8 state holds exactly its dequantized values.
+      const back = make("float32");
+      back.opt.loadState(q.opt.saveState());
+      for (const name of slotNames(q.opt, q.params[0])) {
+        for (let k = 0; k < 2; k++) {
+          expect(bits((back.opt.getState(back.params[k]) as any)[name]), `${name} of param ${k}`).toEqual(bits((q.opt.getState(q.params[k]) as any)[name]));
+        }
+      }
+      engine.dispose();
     });
   }
 });
