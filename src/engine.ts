@@ -2,7 +2,6 @@ import { createJsKernels } from "./backend/js/index.js";
 import { hasWasmSimd, wasmApi } from "./backend/detect.js";
 import { BACKEND_NAMES, type Backend, type BackendName, type Kernels } from "./backend/types.js";
 import { checkThreads, resolveThreads, Threading } from "./backend/threads/threading.js";
-import { MIN_FLOATS_PER_THREAD } from "./backend/threads/threaded.js";
 import { createWasmBackend } from "./backend/wasm.js";
 import { describe, OptimError } from "./errors.js";
 import { createStorage, Heap, MAX_PAGES } from "./memory/heap.js";
@@ -108,16 +107,6 @@ export class Engine {
   get kernels(): Kernels {
     this.threading.assertHealthy();
     return this.backendImpl.kernels;
-  }
-
-  /**
-   * @internal The kernels for calls over at most n floats: below two threads' worth no call splits,
-   * so those go straight to the calling thread's kernels (a 1K-parameter step spent ~2% in the
-   * threaded wrapper). Same bits as `kernels`.
-   */
-  kernelsFor(n: number): Kernels {
-    const kernels = this.kernels;
-    return n < 2 * MIN_FLOATS_PER_THREAD ? (this.backendImpl.unsplit ?? kernels) : kernels;
   }
 
   /** Whether `data`/`grad` views taken before the heap grows stay live (shared or resizable memory). */

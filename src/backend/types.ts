@@ -9,11 +9,6 @@ export const BACKEND_NAMES: readonly BackendName[] = ["wasm-simd", "wasm", "js"]
 export interface Backend {
   readonly name: BackendName;
   readonly kernels: Kernels;
-  /**
-   * @internal The same kernels on the calling thread alone (equal to `kernels` without threads): a
-   * call too small to split skips the threaded wrapper. Same bits either way.
-   */
-  readonly unsplit?: Kernels;
   /** @internal the compiled kernels (wasm backends), which worker threads instantiate too; internal: declarations name no WebAssembly type */
   readonly module?: WebAssembly.Module;
 }

@@ -208,6 +208,7 @@ export abstract class ElementwiseOptimizer<
     // The last thing that can fail (out of memory), all or nothing; then the step is committed.
     this.createSlots();
     this.commitGradientCheck();
+    const kernels = this.engine.kernels;
     const groups = this.paramGroups;
     this.clipCoef = coef;
     const rounding = this.rounding;
@@ -215,7 +216,7 @@ export abstract class ElementwiseOptimizer<
       const layout = this.layouts[i];
       layout.step++;
       if (rounding?.stochastic) rounding.key = roundingKey(this.spec.storage.seed, i, layout.step);
-      this.update(this.engine.kernelsFor(layout.n), groups[i], layout);
+      this.update(kernels, groups[i], layout);
       layout.fresh &= ~layout.active;
     }
     this.clipCoef = 1;

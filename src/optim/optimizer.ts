@@ -233,7 +233,8 @@ export abstract class Optimizer<
   /** Sets every gradient to zero: one fill per group. */
   zeroGrad(): void {
     this.assertLive();
-    for (const layout of this.layouts) this.engine.kernelsFor(layout.n).fill(layout.grad, layout.n, 0);
+    const kernels = this.engine.kernels;
+    for (const layout of this.layouts) kernels.fill(layout.grad, layout.n, 0);
   }
 
   /** Frees the optimizer's state. The parameters stay usable and may join another optimizer. Idempotent; never throws. */

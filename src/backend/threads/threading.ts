@@ -111,7 +111,7 @@ export class Threading {
       }
       this.pool = pool;
     }
-    return { name: backend.name, kernels: threadedKernels(backend.kernels, blocked, this.pool), unsplit: blocked };
+    return { name: backend.name, kernels: threadedKernels(backend.kernels, blocked, this.pool) };
   }
 
   /**
