@@ -47,37 +47,29 @@ export function int8ScalesAt(length: number): number {
   return (length + 15) & ~15;
 }
 
-/** Bytes of a slot of `length` numbers: codes padded to 16, then the scales. */
-export function int8Bytes(length: number): number {
-  return int8ScalesAt(length) + 4 * Math.ceil(length / BLOCK);
+/**
+ * Quantizes one block, values[from..from+len), into codes[codeAt..]: the kernels' encodeBlock. Returns
+ * the float32 bits of the block's scale: its absmax; NaN (codes 0) when the block holds a NaN or ±∞;
+ * 0 (codes 0) when the absmax is below the smallest normal float32.
+ */
+export function encodeBlock(values: ArrayLike<number>, from: number, len: number, codes: Uint8Array, codeAt: number, signed: boolean): number {
+  let a = 0;
+  for (let i = 0; i < len; i++) a = Math.max(a, Math.abs(values[from + i]));
+  if (a - a !== 0 || a < SMALLEST_NORMAL) {
+    codes.fill(0, codeAt, codeAt + len);
+    return a - a !== 0 ? NAN_BITS : 0;
+  }
+  const inverse = Math.fround(1 / a);
+  for (let i = 0; i < len; i++) codes[codeAt + i] = encode(Math.fround(values[from + i] * inverse), signed);
+  one[0] = a;
+  return oneBits[0] >>> 0;
 }
 
-/**
- * Quantizes values[0..n) into codes and scales (the heap form), block by block as the kernels do:
- * `scales(b, bits)` stores block b's scale as float32 bits.
- */
+/** Quantizes values[0..n) into codes and scales (the heap form), block by block as the kernels do: `setScale(b, bits)` stores block b's. */
 export function quantizeInto(values: ArrayLike<number>, codes: Uint8Array, setScale: (b: number, bits: number) => void, signed: boolean): void {
   for (let b = 0; b * BLOCK < values.length; b++) {
-    const end = Math.min(values.length, (b + 1) * BLOCK);
-    let a = 0;
-    for (let i = b * BLOCK; i < end; i++) a = Math.max(a, Math.abs(values[i]));
-    if (a - a !== 0 || a < SMALLEST_NORMAL) {
-      codes.fill(0, b * BLOCK, end);
-      setScale(b, a - a !== 0 ? NAN_BITS : 0);
-      continue;
-    }
-    const inverse = Math.fround(1 / a);
-    for (let i = b * BLOCK; i < end; i++) codes[i] = encode(Math.fround(values[i] * inverse), signed);
-    one[0] = a;
-    setScale(b, oneBits[0] >>> 0);
+    setScale(b, encodeBlock(values, b * BLOCK, Math.min(BLOCK, values.length - b * BLOCK), codes, b * BLOCK, signed));
   }
-}
-
-/** The numbers codes stand for: fround(VALUE[code] · scale of its block); `first` is codes[0]'s index in the slot. */
-export function dequantize(codes: ArrayLike<number>, scale: (b: number) => number, signed: boolean, out: Float32Array, first = 0): Float32Array {
-  const values = signed ? SIGNED_VALUES : UNSIGNED_VALUES;
-  for (let i = 0; i < out.length; i++) out[i] = Math.fround(values[codes[i]] * scale((first + i) >>> 8));
-  return out;
 }
 
 type Int8Kernels = Pick<
@@ -96,19 +88,9 @@ export function int8Kernels(heap: Heap, base: Float32Kernels): Int8Kernels {
   }
 
   /** Quantizes the scratch at byte `from` into block `start` of a slot. */
-  function encodeBlock(from: number, codes: number, scales: number, start: number, len: number, signed: boolean): void {
-    const h = heap.f32, hb = bitsOf(h), u8 = viewOf(h, Uint8Array), at = from >>> 2, c = codes + start;
-    const scaleAt = (scales >>> 2) + (start >>> 8);
-    let a = 0;
-    for (let i = 0; i < len; i++) a = Math.max(a, Math.abs(h[at + i]));
-    if (a - a !== 0 || a < SMALLEST_NORMAL) {
-      u8.fill(0, c, c + len);
-      hb[scaleAt] = a - a !== 0 ? NAN_BITS : 0;
-      return;
-    }
-    const inverse = Math.fround(1 / a);
-    for (let i = 0; i < len; i++) u8[c + i] = encode(Math.fround(h[at + i] * inverse), signed);
-    h[scaleAt] = a;
+  function encodeInto(from: number, codes: number, scales: number, start: number, len: number, signed: boolean): void {
+    const h = heap.f32;
+    bitsOf(h)[(scales >>> 2) + (start >>> 8)] = encodeBlock(h, from >>> 2, len, viewOf(h, Uint8Array), codes + start, signed);
   }
 
   const S = SLOT_BYTES;
@@ -118,7 +100,7 @@ export function int8Kernels(heap: Heap, base: Float32Kernels): Int8Kernels {
         const len = Math.min(BLOCK, n - start);
         decode(buf, bufScales, start, len, scratch, true);
         base.sgdMomentum(p + 4 * start, g + 4 * start, scratch, len, lr, gScale, weightDecay, bufDecay, bufGradScale, mu, nesterov);
-        encodeBlock(scratch, buf, bufScales, start, len, true);
+        encodeInto(scratch, buf, bufScales, start, len, true);
       }
     },
     adamInt8(p, g, m, mScales, v, vScales, vmax, vmaxScales, scratch, n, gScale, weightDecay, decay, beta1, c1, beta2, c2, stepSize, epsHat, amsgrad) {
@@ -129,9 +111,9 @@ export function int8Kernels(heap: Heap, base: Float32Kernels): Int8Kernels {
         decode(v, vScales, start, len, sv, false);
         if (amsgrad) decode(vmax, vmaxScales, start, len, sx, false);
         base.adam(p + 4 * start, g + 4 * start, sm, sv, sx, len, gScale, weightDecay, decay, beta1, c1, beta2, c2, stepSize, epsHat, amsgrad);
-        encodeBlock(sm, m, mScales, start, len, true);
-        encodeBlock(sv, v, vScales, start, len, false);
-        if (amsgrad) encodeBlock(sx, vmax, vmaxScales, start, len, false);
+        encodeInto(sm, m, mScales, start, len, true);
+        encodeInto(sv, v, vScales, start, len, false);
+        if (amsgrad) encodeInto(sx, vmax, vmaxScales, start, len, false);
       }
     },
     adagradInt8(p, g, sum, sumScales, scratch, n, lr, gScale, weightDecay, epsIn, epsOut) {
@@ -139,7 +121,7 @@ export function int8Kernels(heap: Heap, base: Float32Kernels): Int8Kernels {
         const len = Math.min(BLOCK, n - start);
         decode(sum, sumScales, start, len, scratch, false);
         base.adagrad(p + 4 * start, g + 4 * start, scratch, len, lr, gScale, weightDecay, epsIn, epsOut);
-        encodeBlock(scratch, sum, sumScales, start, len, false);
+        encodeInto(scratch, sum, sumScales, start, len, false);
       }
     },
     rmspropInt8(p, g, sq, sqScales, buf, bufScales, gAvg, gAvgScales, scratch, n, lr, gScale, weightDecay, alpha, c, mu, epsIn, epsOut, useMomentum, centered) {
@@ -150,9 +132,9 @@ export function int8Kernels(heap: Heap, base: Float32Kernels): Int8Kernels {
         if (useMomentum) decode(buf, bufScales, start, len, sb, true);
         if (centered) decode(gAvg, gAvgScales, start, len, sa, true);
         base.rmsprop(p + 4 * start, g + 4 * start, ss, sb, sa, len, lr, gScale, weightDecay, alpha, c, mu, epsIn, epsOut, useMomentum, centered);
-        encodeBlock(ss, sq, sqScales, start, len, false);
-        if (useMomentum) encodeBlock(sb, buf, bufScales, start, len, true);
-        if (centered) encodeBlock(sa, gAvg, gAvgScales, start, len, true);
+        encodeInto(ss, sq, sqScales, start, len, false);
+        if (useMomentum) encodeInto(sb, buf, bufScales, start, len, true);
+        if (centered) encodeInto(sa, gAvg, gAvgScales, start, len, true);
       }
     },
     adadeltaInt8(p, g, sq, sqScales, accDelta, accDeltaScales, scratch, n, lr, gScale, weightDecay, rho, c, eps, previousSquareAvg) {
@@ -162,8 +144,8 @@ export function int8Kernels(heap: Heap, base: Float32Kernels): Int8Kernels {
         decode(sq, sqScales, start, len, ss, false);
         decode(accDelta, accDeltaScales, start, len, sd, false);
         base.adadelta(p + 4 * start, g + 4 * start, ss, sd, len, lr, gScale, weightDecay, rho, c, eps, previousSquareAvg);
-        encodeBlock(ss, sq, sqScales, start, len, false);
-        encodeBlock(sd, accDelta, accDeltaScales, start, len, false);
+        encodeInto(ss, sq, sqScales, start, len, false);
+        encodeInto(sd, accDelta, accDeltaScales, start, len, false);
       }
     },
     rpropInt8(p, g, prev, prevScales, stepSize, stepSizeScales, scratch, n, gScale, etaMinus, etaPlus, stepSizeMin, stepSizeMax) {
@@ -173,8 +155,8 @@ export function int8Kernels(heap: Heap, base: Float32Kernels): Int8Kernels {
         decode(prev, prevScales, start, len, sp, true);
         decode(stepSize, stepSizeScales, start, len, ss, false);
         base.rprop(p + 4 * start, g + 4 * start, sp, ss, len, gScale, etaMinus, etaPlus, stepSizeMin, stepSizeMax);
-        encodeBlock(sp, prev, prevScales, start, len, true);
-        encodeBlock(ss, stepSize, stepSizeScales, start, len, false);
+        encodeInto(sp, prev, prevScales, start, len, true);
+        encodeInto(ss, stepSize, stepSizeScales, start, len, false);
       }
     },
     adamaxInt8(p, g, m, mScales, u, uScales, scratch, n, gScale, weightDecay, beta1, c1, beta2, epsInMax, epsOutside, stepSize) {
@@ -184,8 +166,8 @@ export function int8Kernels(heap: Heap, base: Float32Kernels): Int8Kernels {
         decode(m, mScales, start, len, sm, true);
         decode(u, uScales, start, len, su, false);
         base.adamax(p + 4 * start, g + 4 * start, sm, su, len, gScale, weightDecay, beta1, c1, beta2, epsInMax, epsOutside, stepSize);
-        encodeBlock(sm, m, mScales, start, len, true);
-        encodeBlock(su, u, uScales, start, len, false);
+        encodeInto(sm, m, mScales, start, len, true);
+        encodeInto(su, u, uScales, start, len, false);
       }
     },
     nadamInt8(p, g, m, mScales, v, vScales, scratch, n, gScale, wd, decay, beta1, weight1, beta2, weight2, gCoef, mCoef, epsHat, adaptive) {
@@ -195,8 +177,8 @@ export function int8Kernels(heap: Heap, base: Float32Kernels): Int8Kernels {
         decode(m, mScales, start, len, sm, true);
         decode(v, vScales, start, len, sv, false);
         base.nadam(p + 4 * start, g + 4 * start, sm, sv, len, gScale, wd, decay, beta1, weight1, beta2, weight2, gCoef, mCoef, epsHat, adaptive);
-        encodeBlock(sm, m, mScales, start, len, true);
-        encodeBlock(sv, v, vScales, start, len, false);
+        encodeInto(sm, m, mScales, start, len, true);
+        encodeInto(sv, v, vScales, start, len, false);
       }
     },
     lionInt8(p, g, m, mScales, scratch, n, gScale, decay, lr, beta1, c1, beta2, c2) {
@@ -204,7 +186,7 @@ export function int8Kernels(heap: Heap, base: Float32Kernels): Int8Kernels {
         const len = Math.min(BLOCK, n - start);
         decode(m, mScales, start, len, scratch, true);
         base.lion(p + 4 * start, g + 4 * start, scratch, len, gScale, decay, lr, beta1, c1, beta2, c2);
-        encodeBlock(scratch, m, mScales, start, len, true);
+        encodeInto(scratch, m, mScales, start, len, true);
       }
     },
   };
