@@ -54,6 +54,8 @@ describe("families", () => {
   it.each([
     ["stochastic rounding", { stateDtype: "int8", stochasticRounding: true }],
     ["an unknown dtype", { stateDtype: "uint8" }],
+    ["a null dtype", { stateDtype: null }],
+    ["a null stochasticRounding", { stochasticRounding: null }],
     ["int8 in a param group", null],
   ] as const)("Adam refuses %s with nothing changed", async (_, options) => {
     const engine = await createEngine();

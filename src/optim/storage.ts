@@ -42,15 +42,19 @@ export interface StateStorage {
  */
 export function stateStorage(kind: string, options: unknown, bfloat16: boolean, int8 = false): StateStorage {
   if (options === null || typeof options !== "object" || Array.isArray(options)) return { dtype: "float32", stochastic: false, seed: 0 };
-  const own = (key: string): unknown => (Object.hasOwn(options, key) ? (options as Record<string, unknown>)[key] : undefined);
-  const dtype = own("stateDtype") ?? "float32";
+  // Only an absent (or undefined) option takes its default: null is refused like any other wrong type.
+  const own = (key: string, otherwise: unknown): unknown => {
+    const value = Object.hasOwn(options, key) ? (options as Record<string, unknown>)[key] : undefined;
+    return value === undefined ? otherwise : value;
+  };
+  const dtype = own("stateDtype", "float32");
   if (!SLOT_DTYPES.includes(dtype as SlotDtype)) invalid(kind, "stateDtype", dtype, `one of ${SLOT_DTYPES.map((d) => `"${d}"`).join(", ")}`);
   if (dtype === "bfloat16" && !bfloat16) invalid(kind, "stateDtype", dtype, `"float32" (${kind} has no bfloat16 kernels)`);
   if (dtype === "int8" && !int8) invalid(kind, "stateDtype", dtype, `${bfloat16 ? '"float32" or "bfloat16"' : '"float32"'} (${kind} has no int8 kernels)`);
-  const stochastic = own("stochasticRounding") ?? false;
+  const stochastic = own("stochasticRounding", false);
   if (typeof stochastic !== "boolean") invalid(kind, "stochasticRounding", stochastic, "a boolean");
   if (stochastic && dtype !== "bfloat16") invalid(kind, "stochasticRounding", stochastic, 'false unless stateDtype is "bfloat16"');
-  const seed = own("roundingSeed") ?? 0;
+  const seed = own("roundingSeed", 0);
   if (typeof seed !== "number" || !Number.isInteger(seed) || seed < 0 || seed >= 2 ** 32) invalid(kind, "roundingSeed", seed, "an integer in [0, 2^32)");
   return { dtype: dtype as SlotDtype, stochastic, seed };
 }
