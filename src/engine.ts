@@ -96,7 +96,7 @@ export class Engine {
    * @internal The most threads a kernel call may ever split over: the engine's request when its
    * memory can be shared with workers, else 1. Each needs its own int8 scratch.
    */
-  get threadsRequested(): number {
+  get maxSplit(): number {
     return this.heap.storage.kind === "wasm-shared" ? this.threading.requested : 1;
   }
 

@@ -260,11 +260,10 @@ export abstract class ElementwiseOptimizer<
     return out;
   }
 
-  /** A parameter's int8 slot `name` dequantized (a copy): MAP[code] · its block's scale. */
+  /** A parameter's int8 slot `name` dequantized (a copy): VALUE[code] · its block's scale. */
   private int8Values(layout: L, name: string, param: Param, codes: Uint8Array): Float32Array {
     const k = slotDescriptions(this.spec).findIndex((slot) => slot.name === name);
-    const signed = !(this.spec.nonNegativeSlots ?? []).includes(name);
-    return dequantizeRun(this.engine.heap.f32, layout.slots[k], layout.slotLengths[k], layout.slotStarts[k][param.ownerIndex], codes, signed);
+    return dequantizeRun(this.engine.heap.f32, layout.slots[k], layout.slotLengths[k], layout.slotStarts[k][param.ownerIndex], codes, this.isSigned(k));
   }
 
   /**
@@ -347,7 +346,7 @@ export abstract class ElementwiseOptimizer<
     // A slot no parameter of the group uses (rows of a group of vectors) still gets a block, of
     // one float: present means allocated, and the block's offset is never 0.
     const slotBlocks = slots.map((slot, k) => (this.createdEarly(group, k) ? take(slotFloats(slotLengths[k], slot.dtype)) : null));
-    const int8Scratch = this.spec.storage.dtype === "int8" ? take((this.engine.threadsRequested * SCRATCH_BYTES) / 4) : null;
+    const int8Scratch = this.spec.storage.dtype === "int8" ? take((this.engine.maxSplit * SCRATCH_BYTES) / 4) : null;
     return {
       ...base,
       slots: slotBlocks.map((block) => block?.offset ?? 0),

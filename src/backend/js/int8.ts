@@ -4,7 +4,7 @@ import { bitsOf, NAN_BITS, viewOf } from "./fround.js";
 
 // The js twin of assembly/ops/int8.ts and assembly/kernels/int8.ts: block-wise 8-bit state whose codes
 // are 8-bit floats relative to the block's absmax (the format is described there), and each family's
-// float32 kernel run block by block over the dequantized state in a scratch of the heap.
+// float32 kernel run over runs of four blocks of dequantized state in a scratch of the heap.
 
 /** Numbers per block (one float32 scale each). */
 export const BLOCK = 256;
@@ -80,24 +80,26 @@ type Float32Kernels = Pick<Kernels, "sgdMomentum" | "adam" | "adagrad" | "rmspro
 
 /** The int8 kernels over `base`, the js float32 kernels of the same heap. */
 export function int8Kernels(heap: Heap, base: Float32Kernels): Int8Kernels {
-  /** Dequantizes block `start` of a slot (codes, scales: byte offsets) into the scratch at byte `into`. */
+  /** Dequantizes the run of `len` numbers from `start` of a slot (codes, scales: byte offsets) into the scratch at byte `into`. */
   function decode(codes: number, scales: number, start: number, len: number, into: number, signed: boolean): void {
     const h = heap.f32, u8 = viewOf(h, Uint8Array), values = signed ? SIGNED_VALUES : UNSIGNED_VALUES;
-    const scale = h[(scales >>> 2) + (start >>> 8)], at = into >>> 2, c = codes + start;
-    for (let i = 0; i < len; i++) h[at + i] = values[u8[c + i]] * scale;
+    const s = scales >>> 2, at = (into >>> 2) - start;
+    for (let i = start; i < start + len; i++) h[at + i] = values[u8[codes + i]] * h[s + (i >>> 8)];
   }
 
-  /** Quantizes the scratch at byte `from` into block `start` of a slot. */
+  /** Quantizes the scratch at byte `from` into the run from `start` of a slot, block by block. */
   function encodeInto(from: number, codes: number, scales: number, start: number, len: number, signed: boolean): void {
-    const h = heap.f32;
-    bitsOf(h)[(scales >>> 2) + (start >>> 8)] = encodeBlock(h, from >>> 2, len, viewOf(h, Uint8Array), codes + start, signed);
+    const h = heap.f32, hb = bitsOf(h), u8 = viewOf(h, Uint8Array);
+    for (let b = 0; b < len; b += BLOCK) {
+      hb[(scales >>> 2) + ((start + b) >>> 8)] = encodeBlock(h, (from >>> 2) + b, Math.min(BLOCK, len - b), u8, codes + start + b, signed);
+    }
   }
 
   const S = SLOT_BYTES;
   return {
     sgdMomentumInt8(p, g, buf, bufScales, scratch, n, lr, gScale, weightDecay, bufDecay, bufGradScale, mu, nesterov) {
-      for (let start = 0; start < n; start += BLOCK) {
-        const len = Math.min(BLOCK, n - start);
+      for (let start = 0; start < n; start += RUN) {
+        const len = Math.min(RUN, n - start);
         decode(buf, bufScales, start, len, scratch, true);
         base.sgdMomentum(p + 4 * start, g + 4 * start, scratch, len, lr, gScale, weightDecay, bufDecay, bufGradScale, mu, nesterov);
         encodeInto(scratch, buf, bufScales, start, len, true);
@@ -105,8 +107,8 @@ export function int8Kernels(heap: Heap, base: Float32Kernels): Int8Kernels {
     },
     adamInt8(p, g, m, mScales, v, vScales, vmax, vmaxScales, scratch, n, gScale, weightDecay, decay, beta1, c1, beta2, c2, stepSize, epsHat, amsgrad) {
       const sm = scratch, sv = sm + S, sx = sv + S;
-      for (let start = 0; start < n; start += BLOCK) {
-        const len = Math.min(BLOCK, n - start);
+      for (let start = 0; start < n; start += RUN) {
+        const len = Math.min(RUN, n - start);
         decode(m, mScales, start, len, sm, true);
         decode(v, vScales, start, len, sv, false);
         if (amsgrad) decode(vmax, vmaxScales, start, len, sx, false);
@@ -117,8 +119,8 @@ export function int8Kernels(heap: Heap, base: Float32Kernels): Int8Kernels {
       }
     },
     adagradInt8(p, g, sum, sumScales, scratch, n, lr, gScale, weightDecay, epsIn, epsOut) {
-      for (let start = 0; start < n; start += BLOCK) {
-        const len = Math.min(BLOCK, n - start);
+      for (let start = 0; start < n; start += RUN) {
+        const len = Math.min(RUN, n - start);
         decode(sum, sumScales, start, len, scratch, false);
         base.adagrad(p + 4 * start, g + 4 * start, scratch, len, lr, gScale, weightDecay, epsIn, epsOut);
         encodeInto(scratch, sum, sumScales, start, len, false);
@@ -126,8 +128,8 @@ export function int8Kernels(heap: Heap, base: Float32Kernels): Int8Kernels {
     },
     rmspropInt8(p, g, sq, sqScales, buf, bufScales, gAvg, gAvgScales, scratch, n, lr, gScale, weightDecay, alpha, c, mu, epsIn, epsOut, useMomentum, centered) {
       const ss = scratch, sb = ss + S, sa = sb + S;
-      for (let start = 0; start < n; start += BLOCK) {
-        const len = Math.min(BLOCK, n - start);
+      for (let start = 0; start < n; start += RUN) {
+        const len = Math.min(RUN, n - start);
         decode(sq, sqScales, start, len, ss, false);
         if (useMomentum) decode(buf, bufScales, start, len, sb, true);
         if (centered) decode(gAvg, gAvgScales, start, len, sa, true);
@@ -139,8 +141,8 @@ export function int8Kernels(heap: Heap, base: Float32Kernels): Int8Kernels {
     },
     adadeltaInt8(p, g, sq, sqScales, accDelta, accDeltaScales, scratch, n, lr, gScale, weightDecay, rho, c, eps, previousSquareAvg) {
       const ss = scratch, sd = ss + S;
-      for (let start = 0; start < n; start += BLOCK) {
-        const len = Math.min(BLOCK, n - start);
+      for (let start = 0; start < n; start += RUN) {
+        const len = Math.min(RUN, n - start);
         decode(sq, sqScales, start, len, ss, false);
         decode(accDelta, accDeltaScales, start, len, sd, false);
         base.adadelta(p + 4 * start, g + 4 * start, ss, sd, len, lr, gScale, weightDecay, rho, c, eps, previousSquareAvg);
@@ -150,8 +152,8 @@ export function int8Kernels(heap: Heap, base: Float32Kernels): Int8Kernels {
     },
     rpropInt8(p, g, prev, prevScales, stepSize, stepSizeScales, scratch, n, gScale, etaMinus, etaPlus, stepSizeMin, stepSizeMax) {
       const sp = scratch, ss = sp + S;
-      for (let start = 0; start < n; start += BLOCK) {
-        const len = Math.min(BLOCK, n - start);
+      for (let start = 0; start < n; start += RUN) {
+        const len = Math.min(RUN, n - start);
         decode(prev, prevScales, start, len, sp, true);
         decode(stepSize, stepSizeScales, start, len, ss, false);
         base.rprop(p + 4 * start, g + 4 * start, sp, ss, len, gScale, etaMinus, etaPlus, stepSizeMin, stepSizeMax);
@@ -161,8 +163,8 @@ export function int8Kernels(heap: Heap, base: Float32Kernels): Int8Kernels {
     },
     adamaxInt8(p, g, m, mScales, u, uScales, scratch, n, gScale, weightDecay, beta1, c1, beta2, epsInMax, epsOutside, stepSize) {
       const sm = scratch, su = sm + S;
-      for (let start = 0; start < n; start += BLOCK) {
-        const len = Math.min(BLOCK, n - start);
+      for (let start = 0; start < n; start += RUN) {
+        const len = Math.min(RUN, n - start);
         decode(m, mScales, start, len, sm, true);
         decode(u, uScales, start, len, su, false);
         base.adamax(p + 4 * start, g + 4 * start, sm, su, len, gScale, weightDecay, beta1, c1, beta2, epsInMax, epsOutside, stepSize);
@@ -172,8 +174,8 @@ export function int8Kernels(heap: Heap, base: Float32Kernels): Int8Kernels {
     },
     nadamInt8(p, g, m, mScales, v, vScales, scratch, n, gScale, wd, decay, beta1, weight1, beta2, weight2, gCoef, mCoef, epsHat, adaptive) {
       const sm = scratch, sv = sm + S;
-      for (let start = 0; start < n; start += BLOCK) {
-        const len = Math.min(BLOCK, n - start);
+      for (let start = 0; start < n; start += RUN) {
+        const len = Math.min(RUN, n - start);
         decode(m, mScales, start, len, sm, true);
         decode(v, vScales, start, len, sv, false);
         base.nadam(p + 4 * start, g + 4 * start, sm, sv, len, gScale, wd, decay, beta1, weight1, beta2, weight2, gCoef, mCoef, epsHat, adaptive);
@@ -182,8 +184,8 @@ export function int8Kernels(heap: Heap, base: Float32Kernels): Int8Kernels {
       }
     },
     lionInt8(p, g, m, mScales, scratch, n, gScale, decay, lr, beta1, c1, beta2, c2) {
-      for (let start = 0; start < n; start += BLOCK) {
-        const len = Math.min(BLOCK, n - start);
+      for (let start = 0; start < n; start += RUN) {
+        const len = Math.min(RUN, n - start);
         decode(m, mScales, start, len, scratch, true);
         base.lion(p + 4 * start, g + 4 * start, scratch, len, gScale, decay, lr, beta1, c1, beta2, c2);
         encodeInto(scratch, m, mScales, start, len, true);
